@@ -1,0 +1,1 @@
+"""venue-balances: exact subaccount balances from Kalshi and CoinSwitch DMA."""

@@ -1,0 +1,9 @@
+# generated — do not edit; written by scripts/regenerate.py from specs/kalshi.yaml
+"""A client library for accessing Kalshi Trade API Manual Endpoints"""
+
+from .client import AuthenticatedClient, Client
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+)
