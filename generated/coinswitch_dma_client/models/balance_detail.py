@@ -24,12 +24,12 @@ class BalanceDetail:
         Attributes:
             total_equity (str): Account equity in USDT (decimal string). Example: 5000.00.
             total_equity_inr (None | str | Unset): Account equity in INR (decimal string).
-            coin (list[CoinBalance] | None | Unset): One row per coin held.
+            coin (list[CoinBalance] | Unset): One row per coin held.
     """
 
     total_equity: str
     total_equity_inr: None | str | Unset = UNSET
-    coin: list[CoinBalance] | None | Unset = UNSET
+    coin: list[CoinBalance] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,17 +41,12 @@ class BalanceDetail:
         else:
             total_equity_inr = self.total_equity_inr
 
-        coin: list[dict[str, Any]] | None | Unset
-        if isinstance(self.coin, Unset):
-            coin = UNSET
-        elif isinstance(self.coin, list):
+        coin: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.coin, Unset):
             coin = []
-            for coin_type_0_item_data in self.coin:
-                coin_type_0_item = coin_type_0_item_data.to_dict()
-                coin.append(coin_type_0_item)
-
-        else:
-            coin = self.coin
+            for coin_item_data in self.coin:
+                coin_item = coin_item_data.to_dict()
+                coin.append(coin_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -83,27 +78,14 @@ class BalanceDetail:
 
         total_equity_inr = _parse_total_equity_inr(d.pop("totalEquityINR", UNSET))
 
-        def _parse_coin(data: object) -> list[CoinBalance] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                coin_type_0 = []
-                _coin_type_0 = data
-                for coin_type_0_item_data in _coin_type_0:
-                    coin_type_0_item = CoinBalance.from_dict(coin_type_0_item_data)
+        _coin = d.pop("coin", UNSET)
+        coin: list[CoinBalance] | Unset = UNSET
+        if _coin is not UNSET:
+            coin = []
+            for coin_item_data in _coin:
+                coin_item = CoinBalance.from_dict(coin_item_data)
 
-                    coin_type_0.append(coin_type_0_item)
-
-                return coin_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[CoinBalance] | None | Unset, data)
-
-        coin = _parse_coin(d.pop("coin", UNSET))
+                coin.append(coin_item)
 
         balance_detail = cls(
             total_equity=total_equity,

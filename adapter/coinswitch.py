@@ -1,0 +1,107 @@
+"""CoinSwitch DMA `GET /dma/api/v1/master/subaccount/balance`: the request and its body.
+
+One request per subaccount. The answer must be for the subaccount asked for; its
+`balance_detail.totalEquity` is the balance (USDT) and each `coin[]` row an asset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coinswitch_dma_client.api.master import get_subaccount_balance
+from coinswitch_dma_client.models import (
+    BalanceDetail,
+    CoinBalance,
+    ErrorResponse,
+    SubaccountBalanceData,
+    SubaccountBalanceResponse,
+)
+
+from adapter.domain import AssetBalance, SubaccountBalance, Venue
+from adapter.fields import (
+    FieldProblem,
+    amount,
+    first_text,
+    flag,
+    integer,
+    object_list,
+    optional_amount,
+    parse_model,
+    required_object,
+    text,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "ENDPOINT", "balance_from_json"]
+
+DEFAULT_BASE_URL = "https://dma.coinswitch.co"
+ENDPOINT = "GET /dma/api/v1/master/subaccount/balance"
+CURRENCY = "USDT"
+
+
+def request(subaccount_id: int) -> dict[str, Any]:
+    """The httpx request arguments, as the generated client builds them."""
+    return get_subaccount_balance._get_kwargs(subaccount_id=subaccount_id)
+
+
+def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
+    """The balance of `subaccount_id` from a 200 body."""
+    body = required_object(payload, "body")
+    data = required_object(body.get("data"), "data")
+    detail = required_object(data.get("balance_detail"), "data.balance_detail")
+    coins = object_list(detail.get("coin", []), "data.balance_detail.coin")
+    response = parse_model(
+        SubaccountBalanceResponse.from_dict,
+        body,
+        [
+            *(
+                (f"data.balance_detail.coin[{i}]", CoinBalance.from_dict, c)
+                for i, c in enumerate(coins)
+            ),
+            ("data.balance_detail", BalanceDetail.from_dict, detail),
+            ("data", SubaccountBalanceData.from_dict, data),
+        ],
+    )
+    data_model = response.data
+    number = integer(data_model.subaccount_id, "data.subaccount_id", minimum=0)
+    if number != subaccount_id:
+        raise FieldProblem(
+            "data.subaccount_id", f"is {number}, but subaccount {subaccount_id} was asked for"
+        )
+    detail_model = data_model.balance_detail
+    return SubaccountBalance(
+        venue=Venue.COINSWITCH_DMA,
+        subaccount=number,
+        primary=False,
+        currency=CURRENCY,
+        balance=amount(detail_model.total_equity, "data.balance_detail.totalEquity"),
+        active=flag(data_model.is_active, "data.is_active"),
+        inr_rate=optional_amount(data_model.usdt_inr_rate, "data.usdt_inr_rate"),
+        assets=_assets(detail_model.coin or []),
+    )
+
+
+def _assets(rows: list[CoinBalance]) -> tuple[AssetBalance, ...]:
+    assets: dict[str, AssetBalance] = {}
+    for index, row in enumerate(rows):
+        where = f"data.balance_detail.coin[{index}]"
+        asset = text(row.coin, f"{where}.coin")
+        if asset in assets:
+            raise FieldProblem(where, f"repeats coin {asset!r}: cannot tell which row is right")
+        assets[asset] = AssetBalance(
+            asset=asset,
+            equity=amount(row.equity, f"{where}.equity"),
+            wallet_balance=optional_amount(row.wallet_balance, f"{where}.walletBalance"),
+            unrealised_pnl=optional_amount(row.unrealised_pnl, f"{where}.unrealisedPnl"),
+            equity_inr=optional_amount(row.equity_inr, f"{where}.equityINR"),
+            wallet_balance_inr=optional_amount(row.wallet_balance_inr, f"{where}.walletBalanceINR"),
+            unrealised_pnl_inr=optional_amount(row.unrealised_pnl_inr, f"{where}.unrealisedPnlINR"),
+        )
+    return tuple(assets.values())
+
+
+def error_message(payload: Any) -> str | None:
+    """The `message` of an error body (or `error`: the 429 body is undocumented)."""
+    if not isinstance(payload, dict):
+        return None
+    error = ErrorResponse.from_dict(payload)
+    return first_text(error.message, error.additional_properties.get("error"))

@@ -1,0 +1,67 @@
+"""Credentials and endpoints from the environment (`from_env()` and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapter.domain import Venue
+from adapter.errors import CredentialsError
+from adapter.signing import CoinSwitchSigner, KalshiSigner
+
+__all__ = ["ENVIRONMENT", "client_arguments"]
+
+KALSHI_API_KEY_ID = "KALSHI_API_KEY_ID"
+KALSHI_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
+KALSHI_PRIVATE_KEY_PASSWORD = "KALSHI_PRIVATE_KEY_PASSWORD"
+KALSHI_BASE_URL = "KALSHI_BASE_URL"
+COINSWITCH_API_KEY = "COINSWITCH_API_KEY"
+COINSWITCH_SECRET_KEY = "COINSWITCH_SECRET_KEY"
+COINSWITCH_DMA_BASE_URL = "COINSWITCH_DMA_BASE_URL"
+COINSWITCH_DMA_SUBACCOUNTS = "COINSWITCH_DMA_SUBACCOUNTS"
+
+ENVIRONMENT = {
+    Venue.KALSHI: (KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH),
+    Venue.COINSWITCH_DMA: (COINSWITCH_API_KEY, COINSWITCH_SECRET_KEY),
+}
+"""The variables that configure each venue: a venue is configured when they are set."""
+
+
+def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Keyword arguments of a balance client, from the environment.
+
+    A venue is configured when its key variables are set; `CredentialsError` names a
+    variable that is missing beside its partner, or whose key cannot be used.
+    """
+
+    def value(name: str) -> str | None:
+        text = environ.get(name, "").strip()
+        return text or None
+
+    def configured(venue: Venue) -> bool:
+        names = ENVIRONMENT[venue]
+        present = [name for name in names if value(name)]
+        if present and len(present) < len(names):
+            missing = next(name for name in names if not value(name))
+            raise CredentialsError(f"{missing} is not set (but {present[0]} is)", venue=venue)
+        return bool(present)
+
+    arguments: dict[str, Any] = {"kalshi": None, "coinswitch": None}
+    if configured(Venue.KALSHI):
+        arguments["kalshi"] = KalshiSigner.from_file(
+            value(KALSHI_API_KEY_ID) or "",
+            value(KALSHI_PRIVATE_KEY_PATH) or "",
+            value(KALSHI_PRIVATE_KEY_PASSWORD),
+        )
+    if configured(Venue.COINSWITCH_DMA):
+        arguments["coinswitch"] = CoinSwitchSigner(
+            value(COINSWITCH_API_KEY) or "", value(COINSWITCH_SECRET_KEY) or ""
+        )
+    for option, name in (
+        ("kalshi_base_url", KALSHI_BASE_URL),
+        ("coinswitch_base_url", COINSWITCH_DMA_BASE_URL),
+    ):
+        url = value(name)
+        if url:
+            arguments[option] = url
+    return arguments

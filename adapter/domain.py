@@ -1,0 +1,65 @@
+"""The one domain type both venues map into, and the report of a multi-venue fetch."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from adapter.errors import AdapterError
+
+__all__ = ["AssetBalance", "BalanceReport", "FetchError", "SubaccountBalance", "Venue"]
+
+
+class Venue(enum.StrEnum):
+    """A venue venue-balances reads."""
+
+    KALSHI = "kalshi"
+    COINSWITCH_DMA = "coinswitch_dma"
+
+
+@attrs.frozen(kw_only=True)
+class AssetBalance:
+    """One coin's balance inside a CoinSwitch DMA subaccount."""
+
+    asset: str
+    equity: Decimal
+    wallet_balance: Decimal | None = None
+    unrealised_pnl: Decimal | None = None
+    equity_inr: Decimal | None = None
+    wallet_balance_inr: Decimal | None = None
+    unrealised_pnl_inr: Decimal | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SubaccountBalance:
+    """How much money one subaccount holds on one venue; amounts are exact `Decimal`s."""
+
+    venue: Venue
+    subaccount: int | None
+    primary: bool
+    currency: str
+    balance: Decimal
+    updated_at: datetime | None = None
+    active: bool | None = None
+    inr_rate: Decimal | None = None
+    assets: tuple[AssetBalance, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class FetchError:
+    """One venue's or subaccount's failure inside a `BalanceReport`."""
+
+    venue: Venue
+    subaccount: int | None
+    error: AdapterError
+
+
+@attrs.frozen(kw_only=True)
+class BalanceReport:
+    """What `all_balances` fetched, and what it could not; one failure never hides the rest."""
+
+    balances: list[SubaccountBalance]
+    errors: list[FetchError]

@@ -1,0 +1,220 @@
+"""Strict readers for the scalars of a venue response.
+
+The generated `from_dict` methods check no types (a JSON number lands where a string amount
+belongs), so every scalar the adapter uses passes through one of these. A reader returns the
+value in its domain type or raises `FieldProblem` naming the field; the venue modules turn
+that into a `MalformedResponseError` that also names the venue, endpoint and subaccount.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
+from typing import Any, TypeVar
+
+from coinswitch_dma_client.types import Unset as CoinSwitchUnset
+from kalshi_client.types import Unset as KalshiUnset
+
+__all__ = [
+    "FieldProblem",
+    "amount",
+    "exact_sum",
+    "first_text",
+    "flag",
+    "integer",
+    "load_json",
+    "object_list",
+    "optional_amount",
+    "parse_model",
+    "required_object",
+    "text",
+    "unix_seconds",
+]
+
+# A plain decimal numeral: optional minus, ASCII digits, optional fraction. Nothing else:
+# no exponent, sign "+", spaces, separators, NaN or Infinity.
+_NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Sums of amounts must be exact; any rounding raises instead of changing a digit.
+_EXACT = Context(prec=1000, traps=[Inexact, Rounded, InvalidOperation])
+
+
+Model = TypeVar("Model")
+
+# Each generated package has its own marker for "key absent".
+_UNSET = (KalshiUnset, CoinSwitchUnset)
+
+
+class FieldProblem(Exception):
+    """A field of a response is missing or not what the spec says."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    return json_type(value)
+
+
+def load_json(body: bytes) -> Any:
+    """Parse a response body as strict JSON: no NaN/Infinity, no duplicate keys, no floats."""
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            keys = [key for key, _ in pairs]
+            duplicate = next(key for key in keys if keys.count(key) > 1)
+            # A repeated key would silently keep the last value: refuse to guess.
+            raise ValueError(f"duplicate key {duplicate!r}")
+        return result
+
+    return json.loads(
+        body.decode("utf-8"),  # JSON on the wire is UTF-8 (RFC 8259); never guess another
+        parse_float=Decimal,
+        parse_constant=reject_constant,
+        object_pairs_hook=unique_keys,
+    )
+
+
+def amount(value: object, field: str) -> Decimal:
+    """A required money amount: a JSON string holding a plain decimal numeral, digits kept."""
+    if type(value) is not str or not _NUMERAL.fullmatch(value):
+        raise FieldProblem(field, f"expected a decimal string like '12.50', got {_describe(value)}")
+    return Decimal(value)
+
+
+def optional_amount(value: object, field: str) -> Decimal | None:
+    """An optional amount: absent or null gives None; anything else must be a numeral."""
+    if value is None or _is_unset(value):
+        return None
+    return amount(value, field)
+
+
+def integer(value: object, field: str, *, minimum: int | None = None) -> int:
+    """A JSON integer (not a boolean, not a number with a fraction)."""
+    if type(value) is not int:
+        raise FieldProblem(field, f"expected an integer, got {_describe(value)}")
+    if minimum is not None and value < minimum:
+        raise FieldProblem(field, f"expected an integer >= {minimum}, got {value}")
+    return value
+
+
+def text(value: object, field: str) -> str:
+    """A required non-empty JSON string."""
+    if type(value) is not str or not value:
+        raise FieldProblem(field, f"expected a non-empty string, got {_describe(value)}")
+    return value
+
+
+def flag(value: object, field: str) -> bool | None:
+    """An optional JSON boolean: absent or null gives None."""
+    if value is None or _is_unset(value):
+        return None
+    if type(value) is not bool:
+        raise FieldProblem(field, f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def unix_seconds(value: object, field: str) -> datetime:
+    """A Unix timestamp in whole seconds, as an aware UTC datetime."""
+    seconds = integer(value, field, minimum=0)
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise FieldProblem(field, f"timestamp {seconds} is out of range") from exc
+
+
+def required_object(value: object, field: str) -> dict[str, Any]:
+    """A JSON object that must be there."""
+    if not isinstance(value, dict):
+        problem = "is missing" if value is None else f"expected an object, got {_describe(value)}"
+        raise FieldProblem(field, problem)
+    return value
+
+
+def parse_model(
+    from_dict: Callable[[dict[str, Any]], Model],
+    body: dict[str, Any],
+    parts: Sequence[tuple[str, Callable[[dict[str, Any]], object], dict[str, Any]]],
+) -> Model:
+    """`from_dict(body)` of a generated model, a missing required key named by its path.
+
+    `parts` are the nested objects (path, their model's `from_dict`, the object) that
+    `from_dict` parses on the way, deepest first: the generated code raises a bare
+    `KeyError('equity')`, so on failure each part is parsed alone to find which one lacks it.
+    Containers must already be checked (`required_object`, `object_list`).
+    """
+    try:
+        return from_dict(body)
+    except KeyError as exc:
+        for where, part_from_dict, part in [*parts, ("", from_dict, body)]:
+            try:
+                part_from_dict(part)
+            except KeyError as missing:
+                key = str(missing.args[0])
+                raise FieldProblem(f"{where}.{key}" if where else key, "is missing") from None
+        raise FieldProblem(str(exc.args[0]), "is missing") from None
+
+
+def first_text(*candidates: object) -> str | None:
+    """The first non-blank string among candidates, on one line and at most 300 characters."""
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            line = " ".join(candidate.split())
+            return line if len(line) <= 300 else line[:297] + "..."
+    return None
+
+
+def object_list(value: object, field: str, *, nullable: bool = False) -> list[dict[str, Any]]:
+    """A JSON array of objects (null or absent gives [] when nullable)."""
+    if nullable and (value is None or _is_unset(value)):
+        return []
+    if not isinstance(value, list):
+        raise FieldProblem(field, f"expected an array, got {_describe(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise FieldProblem(f"{field}[{index}]", f"expected an object, got {_describe(item)}")
+    return value
+
+
+def exact_sum(values: Iterable[Decimal], field: str) -> Decimal:
+    """The exact sum of one or more amounts; refuses (never rounds) past 1000 digits."""
+    first, *rest = values
+    total = first
+    try:
+        for value in rest:
+            total = _EXACT.add(total, value)
+    except (Inexact, Rounded, InvalidOperation) as exc:
+        raise FieldProblem(field, "sum has more digits than can be kept exactly") from exc
+    return total
+
+
+def _is_unset(value: object) -> bool:
+    return isinstance(value, _UNSET)

@@ -1,0 +1,123 @@
+"""When and how a failed request is tried again: bounded attempts, exponential backoff with
+full jitter, the venue's Retry-After when it gives one, and never past the call's deadline.
+
+Built on tenacity (sync and async from one policy). Every attempt goes through the signer
+again, so each carries a fresh timestamp: a replayed signature would be stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import attrs
+import tenacity
+
+from adapter.errors import AdapterError
+
+__all__ = ["Deadline", "RetryPolicy"]
+
+log = logging.getLogger("adapter")
+
+RETRY_AFTER_CAP = 60.0
+"""Longest Retry-After honoured; a longer one stops retrying (the deadline would pass anyway)."""
+
+
+class Deadline:
+    """A point in monotonic time by which a public call must have returned."""
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._at = clock() + seconds
+
+    def seconds_left(self) -> float:
+        return max(0.0, self._at - self._clock())
+
+    def expired(self) -> bool:
+        return self._clock() >= self._at
+
+
+class _Backoff(tenacity.wait.wait_base):
+    """The venue's Retry-After when it gave one, else full-jitter exponential backoff."""
+
+    def __init__(self, base_delay: float, max_delay: float) -> None:
+        self._jitter = tenacity.wait_random_exponential(multiplier=base_delay, max=max_delay)
+
+    def __call__(self, state: tenacity.RetryCallState) -> float:  # the delay
+        error = _error(state)
+        if error is not None and error.retry_after is not None:
+            return error.retry_after
+        return self._jitter(state)
+
+
+class _OutOfTime(tenacity.stop.stop_base):
+    """Stop when the next wait would end past the deadline (or past RETRY_AFTER_CAP)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        sleep = state.upcoming_sleep
+        return sleep > RETRY_AFTER_CAP or sleep >= self._deadline.seconds_left()
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, AdapterError) and exc.retryable
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Retry settings of a client; `sync`/`asyncio` give a tenacity retrier for one call."""
+
+    max_retries: int = 3
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+
+    def sync(self, deadline: Deadline) -> tenacity.Retrying:
+        return tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_retryable),
+            stop=self._stop(deadline),
+            wait=_Backoff(self.base_delay, self.max_delay),
+            before_sleep=_log_retry,
+            retry_error_callback=_give_up,
+        )
+
+    def asyncio(self, deadline: Deadline) -> tenacity.AsyncRetrying:
+        return tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(_retryable),
+            stop=self._stop(deadline),
+            wait=_Backoff(self.base_delay, self.max_delay),
+            before_sleep=_log_retry,
+            retry_error_callback=_give_up,
+        )
+
+    def _stop(self, deadline: Deadline) -> tenacity.stop.stop_base:
+        return tenacity.stop_any(
+            tenacity.stop_after_attempt(self.max_retries + 1), _OutOfTime(deadline)
+        )
+
+
+def _error(state: tenacity.RetryCallState) -> AdapterError | None:
+    error = state.outcome.exception() if state.outcome else None
+    return error if isinstance(error, AdapterError) else None
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    error = _error(state)
+    log.info(
+        "%s; retrying in %.3f s (attempt %d failed)",
+        error,
+        state.upcoming_sleep,
+        state.attempt_number,
+    )
+
+
+def _give_up(state: tenacity.RetryCallState) -> None:
+    error = _error(state)
+    assert error is not None  # only AdapterErrors are retried
+    if state.attempt_number > 1:
+        error.message += f" (gave up after {state.attempt_number} attempts)"
+        error.args = (error.message,)
+    raise error

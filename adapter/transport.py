@@ -1,0 +1,251 @@
+"""One HTTP attempt against a venue, and what its outcome means.
+
+The generated code's response path loses the status on a non-JSON body and raises
+`ValueError` on statuses outside `HTTPStatus` (e.g. 520), so requests are built with the
+generated `_get_kwargs`, sent through the generated client's httpx client (which signs them),
+read here with a size cap and the call's deadline, and only 200 bodies are parsed with the
+generated models. Every failure leaves as a typed `AdapterError`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from adapter.domain import Venue
+from adapter.errors import (
+    AdapterError,
+    AuthenticationError,
+    BadRequestError,
+    ForbiddenError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitedError,
+    VenueUnavailableError,
+)
+from adapter.fields import FieldProblem, load_json
+from adapter.retry import Deadline
+
+__all__ = ["MAX_BODY_BYTES", "Call", "receive", "receive_async"]
+
+T = TypeVar("T")
+log = logging.getLogger("adapter")
+
+MAX_BODY_BYTES = 1024 * 1024
+"""A balance body is a few hundred bytes; refuse one above 1 MiB rather than read without bound."""
+MAX_ERROR_BODY_BYTES = 64 * 1024
+CONNECT_TIMEOUT = 5.0
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+_ERRORS: dict[int, type[AdapterError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    429: RateLimitedError,
+}
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """One logical request: where it goes, what it is about, and how to read its 200 body."""
+
+    venue: Venue
+    endpoint: str
+    subaccount: int | None
+    request: dict[str, Any]
+    parse: Callable[[Any], T]
+    error_message: Callable[[Any], str | None]
+
+    def error(self, cls: type[AdapterError], message: str, **details: Any) -> AdapterError:
+        return cls(
+            message,
+            venue=self.venue,
+            endpoint=self.endpoint,
+            subaccount=self.subaccount,
+            **details,
+        )
+
+
+def _timeout(deadline: Deadline) -> httpx.Timeout:
+    remaining = deadline.seconds_left()
+    return httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+
+
+def receive(http: httpx.Client, call: Call[T], deadline: Deadline) -> T:
+    """Send one signed attempt and read its outcome (sync)."""
+    started = time.perf_counter()
+    with _transport_errors(call, deadline):
+        request = http.build_request(**call.request, timeout=_timeout(deadline))
+        response = http.send(request, stream=True)
+        try:
+            body = _Body(response, call, deadline)
+            for chunk in response.iter_bytes():
+                if not body.add(chunk):
+                    break
+        finally:
+            response.close()
+    return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
+
+
+async def receive_async(http: httpx.AsyncClient, call: Call[T], deadline: Deadline) -> T:
+    """Send one signed attempt and read its outcome (async)."""
+    started = time.perf_counter()
+    with _transport_errors(call, deadline):
+        request = http.build_request(**call.request, timeout=_timeout(deadline))
+        response = await http.send(request, stream=True)
+        try:
+            body = _Body(response, call, deadline)
+            async for chunk in response.aiter_bytes():
+                if not body.add(chunk):
+                    break
+        finally:
+            await response.aclose()
+    return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
+
+
+class _Body:
+    """Collects a body chunk by chunk, refusing to grow past its cap or outlive the deadline."""
+
+    def __init__(self, response: httpx.Response, call: Call[Any], deadline: Deadline) -> None:
+        self._success = response.status_code == 200
+        self._limit = MAX_BODY_BYTES if self._success else MAX_ERROR_BODY_BYTES
+        self._call = call
+        self._status = response.status_code
+        self._deadline = deadline
+        self.data = bytearray()
+        declared = response.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > self._limit:
+            self.overflow()
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep a chunk; False once there is no point reading on."""
+        self.data += chunk
+        if len(self.data) > self._limit:
+            return self.overflow()
+        if self._deadline.expired():
+            raise httpx.ReadTimeout("the deadline passed while the body was arriving")
+        return True
+
+    def overflow(self) -> bool:
+        if self._success:
+            raise self._call.error(
+                MalformedResponseError,
+                f"the body is larger than {MAX_BODY_BYTES // 1024} KiB; refusing to read it",
+                status=self._status,
+            )
+        self.data.clear()  # an outsized error page: keep the status, drop the text
+        return False
+
+
+@contextmanager
+def _transport_errors(call: Call[Any], deadline: Deadline) -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise call.error(
+            VenueUnavailableError,
+            f"no answer in time ({type(exc).__name__}; the call's deadline is"
+            f" {deadline.seconds:g} s)",
+            retryable=True,
+        ) from exc
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        raise call.error(VenueUnavailableError, f"cannot send the request: {exc}") from exc
+    except httpx.TransportError as exc:
+        reason = str(exc) or type(exc).__name__
+        raise call.error(
+            VenueUnavailableError, f"connection failed: {reason}", retryable=True
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise call.error(VenueUnavailableError, f"request failed: {exc}") from exc
+
+
+def _outcome(call: Call[T], response: httpx.Response, body: bytes, latency: float) -> T:
+    status = response.status_code
+    log.debug(
+        "%s %s -> %d (%d bytes, %.1f ms)",
+        response.request.method,
+        response.request.url,
+        status,
+        len(body),
+        latency * 1000,
+    )
+    if status == 200:
+        return _parse_success(call, response, body)
+    text = _error_text(call, body)
+    if status in _ERRORS or status in RETRIED_STATUSES:
+        message = text or _phrase(status) or "no message"
+    else:
+        message = f"unexpected status {status} {_phrase(status)}".rstrip()
+        message += f": {text}" if text else ""
+    raise call.error(
+        _ERRORS.get(status, VenueUnavailableError),
+        message,
+        status=status,
+        retryable=status in RETRIED_STATUSES,
+        retry_after=_retry_after_seconds(response.headers.get("retry-after")),
+    )
+
+
+def _parse_success(call: Call[T], response: httpx.Response, body: bytes) -> T:
+    def malformed(message: str, field: str | None = None) -> AdapterError:
+        return call.error(MalformedResponseError, message, field=field, status=200)
+
+    content_type = response.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise malformed(f"the body is {content_type or 'untyped'!r}, not application/json")
+    try:
+        payload = load_json(body)
+    except UnicodeDecodeError as exc:
+        raise malformed("the body is not valid UTF-8") from exc
+    except (ValueError, RecursionError) as exc:
+        raise malformed(f"the body is not valid JSON ({_first_line(exc)})") from exc
+    try:
+        return call.parse(payload)
+    except FieldProblem as exc:
+        raise malformed(f"{exc.field} {exc.problem}", exc.field) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise malformed(f"the body does not match the spec ({type(exc).__name__})") from exc
+
+
+def _error_text(call: Call[Any], body: bytes) -> str | None:
+    try:
+        return call.error_message(load_json(body))
+    except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After in seconds, from delta-seconds or an HTTP date; None if absent or unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return int(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,176 @@
+"""Shared fixtures: keys, signers, and a strict in-memory stand-in for both venues."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+import adapter
+
+# RFC 8032 section 7.1, TEST 1 (facts/coinswitch-dma.md section 2.4).
+CS_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+CS_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+FIXED_MS = 1719905777483
+
+KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
+CS_PATH = "/dma/api/v1/master/subaccount/balance"
+KALSHI_URL = "https://kalshi.test/trade-api/v2"
+CS_URL = "https://coinswitch.test"
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def rsa_pem(rsa_key: rsa.RSAPrivateKey) -> bytes:
+    return rsa_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+
+
+@pytest.fixture
+def kalshi_signer(rsa_key: rsa.RSAPrivateKey) -> adapter.KalshiSigner:
+    return adapter.KalshiSigner("kalshi-key-id", rsa_key)
+
+
+@pytest.fixture
+def cs_signer() -> adapter.CoinSwitchSigner:
+    return adapter.CoinSwitchSigner(CS_PUBLIC, CS_SECRET)
+
+
+def kalshi_row(number: int, balance: str, ts: int = 1763751540, **extra: Any) -> dict[str, Any]:
+    return {"subaccount_number": number, "balance": balance, "updated_ts": ts, **extra}
+
+
+def cs_body(subaccount_id: int, total: str = "5000.00", **data: Any) -> dict[str, Any]:
+    """The documented 200 body of Get Subaccount Balance, for one subaccount."""
+    body: dict[str, Any] = {
+        "subaccount_id": subaccount_id,
+        "account_type": "UNIFIED",
+        "usdt_inr_rate": "84.50",
+        "balance_detail": {
+            "totalEquity": total,
+            "totalEquityINR": "422500.00",
+            "coin": [
+                {
+                    "coin": "USDT",
+                    "equity": total,
+                    "equityINR": "422500.00",
+                    "walletBalance": total,
+                    "walletBalanceINR": "422500.00",
+                }
+            ],
+        },
+        "is_active": True,
+    }
+    body.update(data)
+    return {"message": "success", "data": body}
+
+
+def verify_kalshi(request: httpx.Request, public_key: rsa.RSAPublicKey) -> None:
+    """Check a Kalshi request's signature the way Kalshi does (RSA-PSS, salt 32)."""
+    timestamp = request.headers["KALSHI-ACCESS-TIMESTAMP"]
+    message = f"{timestamp}{request.method}{request.url.path}".encode()
+    signature = base64.b64decode(request.headers["KALSHI-ACCESS-SIGNATURE"], validate=True)
+    public_key.verify(
+        signature,
+        message,
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+        hashes.SHA256(),
+    )
+
+
+def verify_coinswitch(request: httpx.Request) -> None:
+    """Check a CoinSwitch request's signature the way CoinSwitch does."""
+    from urllib.parse import unquote_plus
+
+    assert request.headers["X-AUTH-APIKEY"] == CS_PUBLIC
+    message = (
+        request.method
+        + unquote_plus(request.url.raw_path.decode())
+        + request.headers["X-AUTH-EPOCH"]
+    ).encode()
+    key = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(CS_PUBLIC))
+    key.verify(bytes.fromhex(request.headers["X-AUTH-SIGNATURE"]), message)
+
+
+Responder = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeVenues:
+    """An httpx handler for both venues that verifies every signature and refuses any request
+    it was not told to expect. Set `kalshi` / `coinswitch[id]` to a body (JSON-able) or a
+    responder; every request is recorded in `requests`."""
+
+    def __init__(self, rsa_public: rsa.RSAPublicKey) -> None:
+        self.rsa_public = rsa_public
+        self.kalshi: Any = None
+        self.coinswitch: dict[int, Any] = {}
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.method != "GET":
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        if request.url.host == "kalshi.test" and request.url.path == KALSHI_PATH:
+            verify_kalshi(request, self.rsa_public)
+            answer = self.kalshi
+        elif request.url.host == "coinswitch.test" and request.url.path == CS_PATH:
+            verify_coinswitch(request)
+            subaccount = int(request.url.params["subaccount_id"])
+            answer = self.coinswitch.get(subaccount)
+        else:
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        if answer is None:
+            raise AssertionError(f"no answer prepared for {request.url}")
+        if callable(answer):
+            return answer(request)
+        return httpx.Response(
+            200, content=json.dumps(answer), headers={"content-type": "application/json"}
+        )
+
+
+@pytest.fixture
+def venues(rsa_key: rsa.RSAPrivateKey) -> FakeVenues:
+    return FakeVenues(rsa_key.public_key())
+
+
+@pytest.fixture
+def client_options(
+    kalshi_signer: adapter.KalshiSigner, cs_signer: adapter.CoinSwitchSigner, venues: FakeVenues
+) -> dict[str, Any]:
+    """Both venues on the fake, limiters off, backoff in milliseconds."""
+    return {
+        "kalshi": kalshi_signer,
+        "coinswitch": cs_signer,
+        "kalshi_base_url": KALSHI_URL,
+        "coinswitch_base_url": CS_URL,
+        "kalshi_rate_limit": None,
+        "coinswitch_rate_limit": None,
+        "retry_base_delay": 0.001,
+        "retry_max_delay": 0.005,
+        "transport": httpx.MockTransport(venues),
+    }
+
+
+@pytest.fixture
+def make_client(client_options: dict[str, Any]) -> Callable[..., adapter.BalanceClient]:
+    return lambda **options: adapter.BalanceClient(**{**client_options, **options})
+
+
+@pytest.fixture
+def make_async_client(
+    client_options: dict[str, Any],
+) -> Callable[..., adapter.AsyncBalanceClient]:
+    return lambda **options: adapter.AsyncBalanceClient(**{**client_options, **options})

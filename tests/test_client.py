@@ -1,0 +1,320 @@
+"""BalanceClient and AsyncBalanceClient over a strict mock transport."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import CS_PUBLIC, CS_SECRET, FakeVenues, cs_body, kalshi_row
+
+import adapter
+
+KALSHI_BODY = {"subaccount_balances": [kalshi_row(0, "1500.2500"), kalshi_row(1, "0.5600")]}
+
+
+def not_found(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"message": "subaccount not found"})
+
+
+def forbidden(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(403, json={"message": "subaccount does not belong to master account"})
+
+
+def test_kalshi_balances(make_client: Any, venues: FakeVenues) -> None:
+    venues.kalshi = KALSHI_BODY
+    with make_client() as client:
+        balances = client.kalshi_balances()
+    assert [(b.subaccount, b.balance) for b in balances] == [
+        (0, Decimal("1500.2500")),
+        (1, Decimal("0.5600")),
+    ]
+    assert len(venues.requests) == 1
+
+
+def test_coinswitch_balances_in_order_each_once(make_client: Any, venues: FakeVenues) -> None:
+    for number in (1003, 1001, 1002):
+        venues.coinswitch[number] = cs_body(number, total=f"{number}.00")
+    with make_client() as client:
+        balances = client.coinswitch_balances([1003, 1001, 1002, 1001])
+    assert [(b.subaccount, str(b.balance)) for b in balances] == [
+        (1003, "1003.00"),
+        (1001, "1001.00"),
+        (1002, "1002.00"),
+    ]
+    assert sorted(int(r.url.params["subaccount_id"]) for r in venues.requests) == [1001, 1002, 1003]
+
+
+def test_coinswitch_balances_raises_the_first_failure_in_given_order(
+    make_client: Any, venues: FakeVenues
+) -> None:
+    venues.coinswitch.update({1: cs_body(1), 2: not_found, 3: forbidden})
+    with make_client() as client, pytest.raises(adapter.NotFoundError) as caught:
+        client.coinswitch_balances([1, 2, 3])
+    assert caught.value.subaccount == 2
+    assert len(venues.requests) == 3, "everything is fetched before raising"
+
+
+def test_all_balances_reports_failures_beside_balances(
+    make_client: Any, venues: FakeVenues
+) -> None:
+    venues.kalshi = KALSHI_BODY
+    venues.coinswitch.update({1001: cs_body(1001), 9999: not_found, 7: forbidden})
+    with make_client() as client:
+        report = client.all_balances(coinswitch_subaccounts=[1001, 9999, 7, -5, "x"])
+    assert [(b.venue, b.subaccount) for b in report.balances] == [
+        ("kalshi", 0),
+        ("kalshi", 1),
+        ("coinswitch_dma", 1001),
+    ]
+    kinds = [(e.venue, e.subaccount, type(e.error).__name__) for e in report.errors]
+    assert kinds == [
+        ("coinswitch_dma", None, "BadRequestError"),
+        ("coinswitch_dma", None, "BadRequestError"),
+        ("coinswitch_dma", 9999, "NotFoundError"),
+        ("coinswitch_dma", 7, "ForbiddenError"),
+    ]
+    assert len(venues.requests) == 4  # the bad ids never reach the venue
+
+
+def test_all_balances_one_venue_down(make_client: Any, venues: FakeVenues) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    venues.kalshi = down
+    venues.coinswitch[1001] = cs_body(1001)
+    with make_client(max_retries=1) as client:
+        report = client.all_balances([1001])
+    assert [b.subaccount for b in report.balances] == [1001]
+    [failure] = report.errors
+    assert failure.venue == "kalshi" and isinstance(failure.error, adapter.VenueUnavailableError)
+
+
+def test_unconfigured_venue_fails_before_any_request(
+    venues: FakeVenues, client_options: dict[str, Any]
+) -> None:
+    client = adapter.BalanceClient(**{**client_options, "kalshi": None})
+    with client, pytest.raises(adapter.CredentialsError) as caught:
+        client.kalshi_balances()
+    assert "KALSHI_API_KEY_ID" in str(caught.value)
+    client = adapter.BalanceClient(**{**client_options, "coinswitch": None})
+    venues.kalshi = KALSHI_BODY
+    with client:
+        report = client.all_balances([1001])
+        with pytest.raises(adapter.CredentialsError):
+            client.coinswitch_balance(1001)
+    assert [e.error.kind for e in report.errors] == ["credentials"]
+    assert [r.url.host for r in venues.requests] == ["kalshi.test"]
+
+
+@pytest.mark.parametrize("bad", [-1, "1001", 10.0, True, None])
+def test_bad_subaccount_ids(make_client: Any, venues: FakeVenues, bad: Any) -> None:
+    with make_client() as client, pytest.raises(adapter.BadRequestError):
+        client.coinswitch_balance(bad)
+    with make_client() as client, pytest.raises(adapter.BadRequestError):
+        client.coinswitch_balances("1001")
+    assert venues.requests == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("timeout", 0),
+        ("timeout", -1),
+        ("timeout", float("nan")),
+        ("max_retries", -1),
+        ("max_retries", 1.5),
+        ("max_in_flight", 0),
+        ("kalshi_rate_limit", 0),
+        ("coinswitch_rate_limit", -2.0),
+        ("kalshi_base_url", "ftp://x"),
+        ("coinswitch_base_url", "not a url"),
+    ],
+)
+def test_bad_options_are_refused(client_options: dict[str, Any], option: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=option.split("_")[0]):
+        adapter.BalanceClient(**{**client_options, option: value})
+
+
+class InFlight:
+    """Wraps a responder, recording the peak number of requests being answered at once."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.now = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.delay)
+        with self.lock:
+            self.now -= 1
+        number = int(request.url.params["subaccount_id"])
+        return httpx.Response(200, json=cs_body(number))
+
+
+def test_fan_out_is_concurrent_and_bounded(make_client: Any, venues: FakeVenues) -> None:
+    meter = InFlight(0.02)
+    ids = list(range(1, 41))
+    venues.coinswitch.update(dict.fromkeys(ids, meter))
+    with make_client(max_in_flight=4) as client:
+        started = time.perf_counter()
+        balances = client.coinswitch_balances(ids)
+        elapsed = time.perf_counter() - started
+    assert [b.subaccount for b in balances] == ids
+    assert meter.peak == 4
+    assert elapsed < 40 * 0.02  # not sequential
+
+
+def test_rate_limit_spaces_requests(make_client: Any, venues: FakeVenues) -> None:
+    stamps: list[float] = []
+
+    def stamp(request: httpx.Request) -> httpx.Response:
+        stamps.append(time.monotonic())
+        return httpx.Response(200, json=cs_body(int(request.url.params["subaccount_id"])))
+
+    venues.coinswitch.update(dict.fromkeys(range(8), stamp))
+    with make_client(coinswitch_rate_limit=50.0) as client:
+        client.coinswitch_balances(range(8))
+    stamps.sort()
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) >= 0.018, gaps  # 1/50 s apart, less scheduling noise
+
+
+def test_rate_limit_wait_past_the_deadline_fails_fast(make_client: Any, venues: FakeVenues) -> None:
+    venues.kalshi = KALSHI_BODY
+    venues.coinswitch.update({n: cs_body(n) for n in range(5)})
+    with make_client(coinswitch_rate_limit=2.0, timeout=1.2) as client:
+        report = client.all_balances(range(5))
+    coinswitch = [b for b in report.balances if b.venue == "coinswitch_dma"]
+    assert len(coinswitch) == 3  # sent at t = 0, 0.5 and 1.0 s
+    assert len(report.errors) == 2
+    assert all("rate limit (2/s)" in e.error.message for e in report.errors)
+    assert len(venues.requests) == 1 + 3
+
+
+def test_deadline_returns_what_it_has(make_client: Any, venues: FakeVenues) -> None:
+    def hang(request: httpx.Request) -> httpx.Response:
+        time.sleep(1.5)
+        return httpx.Response(200, json=KALSHI_BODY)
+
+    venues.kalshi = hang
+    venues.coinswitch[1001] = cs_body(1001)
+    with make_client(timeout=0.3) as client:
+        started = time.perf_counter()
+        report = client.all_balances([1001])
+        elapsed = time.perf_counter() - started
+    assert elapsed < 1.0
+    assert [b.subaccount for b in report.balances] == [1001]
+    [failure] = report.errors
+    assert failure.venue == "kalshi"
+    assert "deadline" in failure.error.message
+
+
+def test_closed_client_refuses_calls(make_client: Any, venues: FakeVenues) -> None:
+    client = make_client()
+    client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        client.kalshi_balances()
+
+
+def test_repr_hides_keys(make_client: Any) -> None:
+    text = repr(make_client())
+    assert CS_SECRET not in text and "KalshiSigner(key_id='kalshi-key-id'" in text
+
+
+def test_from_env(tmp_path: Path, rsa_pem: bytes) -> None:
+    key = tmp_path / "kalshi.pem"
+    key.write_bytes(rsa_pem)
+    env = {
+        "KALSHI_API_KEY_ID": "abc",
+        "KALSHI_PRIVATE_KEY_PATH": str(key),
+        "COINSWITCH_API_KEY": CS_PUBLIC,
+        "COINSWITCH_SECRET_KEY": CS_SECRET,
+        "KALSHI_BASE_URL": "https://demo-api.kalshi.co/trade-api/v2",
+    }
+    client = adapter.BalanceClient.from_env(env, timeout=3)
+    assert client.venues == ("kalshi", "coinswitch_dma") and client.timeout == 3
+    assert adapter.BalanceClient.from_env({}).venues == ()
+    for missing in ("KALSHI_PRIVATE_KEY_PATH", "COINSWITCH_SECRET_KEY"):
+        partial = {k: v for k, v in env.items() if k != missing}
+        with pytest.raises(adapter.CredentialsError, match=missing):
+            adapter.BalanceClient.from_env(partial)
+
+
+# Async ----------------------------------------------------------------------------------
+
+
+def test_async_client_end_to_end(make_async_client: Any, venues: FakeVenues) -> None:
+    venues.kalshi = KALSHI_BODY
+    venues.coinswitch.update({1001: cs_body(1001), 1002: cs_body(1002), 9999: not_found})
+
+    async def main() -> Any:
+        async with make_async_client() as client:
+            kalshi = await client.kalshi_balances()
+            one = await client.coinswitch_balance(1002)
+            many = await client.coinswitch_balances([1002, 1001])
+            report = await client.all_balances([1001, 9999])
+            with pytest.raises(adapter.NotFoundError):
+                await client.coinswitch_balances([1001, 9999])
+            return kalshi, one, many, report
+
+    kalshi, one, many, report = asyncio.run(main())
+    assert [b.subaccount for b in kalshi] == [0, 1]
+    assert one.subaccount == 1002
+    assert [b.subaccount for b in many] == [1002, 1001]
+    assert [b.subaccount for b in report.balances] == [0, 1, 1001]
+    assert [(e.subaccount, e.error.kind) for e in report.errors] == [(9999, "not_found")]
+
+
+def test_async_fan_out_is_bounded(make_async_client: Any, venues: FakeVenues) -> None:
+    peak = 0
+    now = 0
+
+    async def meter(request: httpx.Request) -> httpx.Response:
+        nonlocal peak, now
+        now += 1
+        peak = max(peak, now)
+        await asyncio.sleep(0.01)
+        now -= 1
+        return httpx.Response(200, json=cs_body(int(request.url.params["subaccount_id"])))
+
+    class AsyncTransport(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            venues.requests.append(request)
+            return await meter(request)
+
+    async def main() -> list[adapter.SubaccountBalance]:
+        async with make_async_client(max_in_flight=3, transport=AsyncTransport()) as client:
+            return await client.coinswitch_balances(range(30))
+
+    balances = asyncio.run(main())
+    assert [b.subaccount for b in balances] == list(range(30))
+    assert peak == 3
+
+
+def test_async_deadline_is_hard(make_async_client: Any, venues: FakeVenues) -> None:
+    class Hang(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.host == "kalshi.test":
+                await asyncio.sleep(5)
+            return httpx.Response(200, json=cs_body(1001))
+
+    async def main() -> adapter.BalanceReport:
+        async with make_async_client(timeout=0.3, transport=Hang()) as client:
+            return await client.all_balances([1001])
+
+    started = time.perf_counter()
+    report = asyncio.run(main())
+    assert time.perf_counter() - started < 1.0
+    assert [b.subaccount for b in report.balances] == [1001]
+    assert [(e.venue, e.error.kind) for e in report.errors] == [("kalshi", "unavailable")]
