@@ -6,22 +6,49 @@
 
 Amounts are `decimal.Decimal` built from the venue's own strings; every failure is an
 `adapter.AdapterError` naming the venue, endpoint and what was wrong.
+
+The names below are imported on first use, so that `import adapter` (and the CLI's
+`--help`) does not pay for httpx, cryptography and the generated clients up front.
 """
 
-from adapter.client import AsyncBalanceClient, BalanceClient
-from adapter.domain import AssetBalance, BalanceReport, FetchError, SubaccountBalance, Venue
-from adapter.errors import (
-    AdapterError,
-    AuthenticationError,
-    BadRequestError,
-    CredentialsError,
-    ForbiddenError,
-    MalformedResponseError,
-    NotFoundError,
-    RateLimitedError,
-    VenueUnavailableError,
-)
-from adapter.signing import CoinSwitchSigner, KalshiSigner
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapter.client import AsyncBalanceClient, BalanceClient
+    from adapter.domain import AssetBalance, BalanceReport, FetchError, SubaccountBalance, Venue
+    from adapter.errors import (
+        AdapterError,
+        AuthenticationError,
+        BadRequestError,
+        CredentialsError,
+        ForbiddenError,
+        MalformedResponseError,
+        NotFoundError,
+        RateLimitedError,
+        VenueUnavailableError,
+    )
+    from adapter.signing import CoinSwitchSigner, KalshiSigner
+
+_HOMES = {
+    "adapter.client": ["AsyncBalanceClient", "BalanceClient"],
+    "adapter.domain": ["AssetBalance", "BalanceReport", "FetchError", "SubaccountBalance", "Venue"],
+    "adapter.errors": [
+        "AdapterError",
+        "AuthenticationError",
+        "BadRequestError",
+        "CredentialsError",
+        "ForbiddenError",
+        "MalformedResponseError",
+        "NotFoundError",
+        "RateLimitedError",
+        "VenueUnavailableError",
+    ],
+    "adapter.signing": ["CoinSwitchSigner", "KalshiSigner"],
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "AdapterError",
@@ -43,3 +70,15 @@ __all__ = [
     "Venue",
     "VenueUnavailableError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'adapter' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

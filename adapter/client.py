@@ -14,7 +14,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeAlias, TypeVar
 
@@ -35,6 +35,7 @@ __all__ = ["AsyncBalanceClient", "BalanceClient"]
 
 T = TypeVar("T")
 Outcome: TypeAlias = T | AdapterError
+Progress: TypeAlias = Callable[[int, int], None]
 
 _CONFIGURE = {
     Venue.KALSHI: "pass kalshi=KalshiSigner(...), or set KALSHI_API_KEY_ID and"
@@ -223,6 +224,23 @@ class _BalanceClientBase:
         )
 
 
+class _Counter:
+    """Counts finished requests for a progress callback (thread-safe)."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self._total = total
+        self._progress = progress
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def done(self, outcome: T) -> T:
+        if self._progress is not None:
+            with self._lock:
+                self._done += 1
+                self._progress(self._done, self._total)
+        return outcome
+
+
 def _positive(name: str, value: object, unit: str) -> None:
     if (
         not isinstance(value, int | float)
@@ -322,11 +340,19 @@ class BalanceClient(_BalanceClientBase):
         calls = self._coinswitch_calls(subaccount_ids)
         return _first_failure(self._fan_out(calls, Deadline(self.timeout)))
 
-    def all_balances(self, coinswitch_subaccounts: Iterable[int] | None = None) -> BalanceReport:
-        """Every configured venue's balances at once; failures are reported, never raised."""
+    def all_balances(
+        self,
+        coinswitch_subaccounts: Iterable[int] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> BalanceReport:
+        """Every configured venue's balances at once; failures are reported, never raised.
+
+        `progress(done, total)` is called as each request finishes (from worker threads).
+        """
         deadline = Deadline(self.timeout)
         calls, errors = self._plan(coinswitch_subaccounts)
-        return _report(calls, self._fan_out(calls, deadline), errors)
+        return _report(calls, self._fan_out(calls, deadline, progress), errors)
 
     def _client(self, venue: Venue) -> httpx.Client:
         with self._http_lock:
@@ -360,15 +386,21 @@ class BalanceClient(_BalanceClientBase):
         except AdapterError as error:
             return error
 
-    def _fan_out(self, calls: list[Call[Any]], deadline: Deadline) -> list[Any]:
+    def _fan_out(
+        self, calls: list[Call[Any]], deadline: Deadline, progress: Progress | None = None
+    ) -> list[Any]:
+        counter = _Counter(len(calls), progress)
         if len(calls) <= 1:
-            return [self._outcome(call, deadline) for call in calls]
+            return [counter.done(self._outcome(call, deadline)) for call in calls]
         for venue in {call.venue for call in calls}:
             self._client(venue)  # build pools here, not racing in the workers
         workers = min(len(calls), self.max_in_flight + 1)
         pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="venue-balances")
         try:
-            futures = [pool.submit(self._outcome, call, deadline) for call in calls]
+            futures = [
+                pool.submit(lambda call: counter.done(self._outcome(call, deadline)), call)
+                for call in calls
+            ]
             concurrent.futures.wait(futures, timeout=deadline.seconds_left())
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -427,12 +459,18 @@ class AsyncBalanceClient(_BalanceClientBase):
         return _first_failure(await self._fan_out(calls, Deadline(self.timeout)))
 
     async def all_balances(
-        self, coinswitch_subaccounts: Iterable[int] | None = None
+        self,
+        coinswitch_subaccounts: Iterable[int] | None = None,
+        *,
+        progress: Progress | None = None,
     ) -> BalanceReport:
-        """Every configured venue's balances at once; failures are reported, never raised."""
+        """Every configured venue's balances at once; failures are reported, never raised.
+
+        `progress(done, total)` is called as each request finishes.
+        """
         deadline = Deadline(self.timeout)
         calls, errors = self._plan(coinswitch_subaccounts)
-        return _report(calls, await self._fan_out(calls, deadline), errors)
+        return _report(calls, await self._fan_out(calls, deadline, progress), errors)
 
     def _client(self, venue: Venue) -> httpx.AsyncClient:
         if self._closed:
@@ -467,5 +505,12 @@ class AsyncBalanceClient(_BalanceClientBase):
         except AdapterError as error:
             return error
 
-    async def _fan_out(self, calls: list[Call[Any]], deadline: Deadline) -> list[Any]:
-        return list(await asyncio.gather(*(self._outcome(call, deadline) for call in calls)))
+    async def _fan_out(
+        self, calls: list[Call[Any]], deadline: Deadline, progress: Progress | None = None
+    ) -> list[Any]:
+        counter = _Counter(len(calls), progress)
+
+        async def one(call: Call[Any]) -> Any:
+            return counter.done(await self._outcome(call, deadline))
+
+        return list(await asyncio.gather(*(one(call) for call in calls)))

@@ -318,3 +318,18 @@ def test_async_deadline_is_hard(make_async_client: Any, venues: FakeVenues) -> N
     assert time.perf_counter() - started < 1.0
     assert [b.subaccount for b in report.balances] == [1001]
     assert [(e.venue, e.error.kind) for e in report.errors] == [("kalshi", "unavailable")]
+
+
+def test_public_names_import_from_adapter() -> None:
+    import subprocess
+    import sys
+
+    import adapter as package
+
+    assert sorted(package.__all__) == sorted(package._HOME)
+    for name in package.__all__:
+        assert getattr(package, name).__name__ == name
+    # `import adapter` alone stays light: the CLI's --help must not pay for httpx.
+    code = "import adapter, sys; print('httpx' in sys.modules, 'cryptography' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

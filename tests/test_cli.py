@@ -1,0 +1,310 @@
+"""The `venue-balances` command, run as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from adapter.sandbox import SAMPLE_COINSWITCH, SAMPLE_KALSHI, Sandbox
+
+BIN = Path(sys.executable).parent
+KEYS = {"balances", "errors"}
+BALANCE_KEYS = [
+    "venue",
+    "subaccount",
+    "primary",
+    "currency",
+    "balance",
+    "updated_at",
+    "active",
+    "inr_rate",
+    "assets",
+]
+ASSET_KEYS = [
+    "asset",
+    "equity",
+    "wallet_balance",
+    "unrealised_pnl",
+    "equity_inr",
+    "wallet_balance_inr",
+    "unrealised_pnl_inr",
+]
+ERROR_KEYS = ["venue", "subaccount", "kind", "status", "message"]
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("KALSHI_", "COINSWITCH_"))}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "venue-balances"), *args],
+        capture_output=True,
+        text=True,
+        env={**CLEAN_ENV, **(env or {})},
+        timeout=60,
+    )
+
+
+def check_sample_json(
+    document: dict[str, Any], coinswitch_ids: list[int], *, kalshi_ids: tuple[int, ...] = (0, 1, 2)
+) -> None:
+    assert set(document) == KEYS
+    balances = document["balances"]
+    for row in balances:
+        assert list(row) == BALANCE_KEYS
+        for asset in row["assets"]:
+            assert list(asset) == ASSET_KEYS
+    kalshi = [row for row in balances if row["venue"] == "kalshi"]
+    assert [
+        (r["subaccount"], r["primary"], r["currency"], r["balance"], r["updated_at"])
+        for r in kalshi
+    ] == [(n, n == 0, "USD", SAMPLE_KALSHI[n], "2025-11-21T18:59:00Z") for n in kalshi_ids]
+    assert all(r["active"] is None and r["inr_rate"] is None and r["assets"] == [] for r in kalshi)
+    coinswitch = [row for row in balances if row["venue"] == "coinswitch_dma"]
+    assert [r["subaccount"] for r in coinswitch] == coinswitch_ids
+    for row in coinswitch:
+        data = SAMPLE_COINSWITCH[row["subaccount"]]
+        detail = data["balance_detail"]
+        assert row["primary"] is False and row["currency"] == "USDT"
+        assert row["balance"] == detail["totalEquity"]
+        assert row["updated_at"] is None
+        assert row["active"] is data["is_active"]
+        assert row["inr_rate"] == data["usdt_inr_rate"]
+        assert row["assets"] == [
+            {
+                "asset": coin["coin"],
+                "equity": coin["equity"],
+                "wallet_balance": coin.get("walletBalance"),
+                "unrealised_pnl": coin.get("unrealisedPnl"),
+                "equity_inr": coin.get("equityINR"),
+                "wallet_balance_inr": coin.get("walletBalanceINR"),
+                "unrealised_pnl_inr": coin.get("unrealisedPnlINR"),
+            }
+            for coin in detail["coin"]
+        ]
+
+
+def test_sandbox_table() -> None:
+    result = run("--sandbox")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("SIMULATED")
+    for text in ("1500.2500", "320.75", "0.123456", "5000.00", "10750.25", "42.10", "0 (primary)"):
+        assert text in out
+    assert "TOTALS" in out
+    totals = out.split("TOTALS")[1]
+    assert "1821.123456" in totals and "15792.35" in totals
+    rows = [line for line in out.splitlines() if line.startswith(("kalshi ", "coinswitch_dma "))]
+    assert len(rows) >= 6
+    # Aligned columns: the decimal points of the BALANCE column line up.
+    balance_rows = rows[:6]
+    points = {line.index(".", line.index("USD")) for line in balance_rows}
+    assert len(points) == 1, balance_rows
+    assert result.stderr == ""
+
+
+def test_sandbox_json_matches_the_contract() -> None:
+    result = run("--sandbox", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert "SIMULATED" in result.stderr
+    document = json.loads(result.stdout)
+    check_sample_json(document, [1001, 1002, 1003])
+    assert document["errors"] == []
+
+
+def test_sandbox_csv() -> None:
+    result = run("--sandbox", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert "SIMULATED" in result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [
+        "venue",
+        "subaccount",
+        "primary",
+        "currency",
+        "balance",
+        "updated_at",
+        "active",
+        "inr_rate",
+    ]
+    assert rows[1] == ["kalshi", "0", "true", "USD", "1500.2500", "2025-11-21T18:59:00Z", "", ""]
+    assert rows[4] == ["coinswitch_dma", "1001", "false", "USDT", "5000.00", "", "true", "84.50"]
+    assert rows[6] == ["coinswitch_dma", "1003", "false", "USDT", "42.10", "", "false", "84.50"]
+    assert len(rows) == 7
+
+
+def test_partial_failure_exits_1_and_prints_the_rest() -> None:
+    result = run(
+        "--sandbox",
+        "--format",
+        "json",
+        "--subaccount",
+        "1002",
+        "--subaccount",
+        "9999",
+        "--subaccount",
+        "2001",
+    )
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    check_sample_json(document, [1002])
+    assert document["errors"] == [
+        {
+            "venue": "coinswitch_dma",
+            "subaccount": 9999,
+            "kind": "not_found",
+            "status": 404,
+            "message": "subaccount not found",
+        },
+        {
+            "venue": "coinswitch_dma",
+            "subaccount": 2001,
+            "kind": "forbidden",
+            "status": 403,
+            "message": "subaccount does not belong to master account",
+        },
+    ]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and "subaccount 9999" in errors[0] and "HTTP 404" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_sandbox_one_venue() -> None:
+    result = run("--sandbox", "--format", "json", "--venue", "kalshi")
+    assert result.returncode == 0
+    assert {row["venue"] for row in json.loads(result.stdout)["balances"]} == {"kalshi"}
+
+
+def test_python_dash_m_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapter", "--sandbox", "--format", "json", "--venue", "kalshi"],
+        capture_output=True,
+        text=True,
+        env=CLEAN_ENV,
+    )
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)["balances"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "complaint"),
+    [
+        ((), {}, "KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH"),
+        ((), {}, "--sandbox"),
+        ((), {"KALSHI_API_KEY_ID": "abc"}, "KALSHI_PRIVATE_KEY_PATH is not set"),
+        (
+            (),
+            {"KALSHI_API_KEY_ID": "abc", "KALSHI_PRIVATE_KEY_PATH": "/nonexistent.pem"},
+            "cannot read",
+        ),
+        (
+            (),
+            {"COINSWITCH_API_KEY": "ab" * 32, "COINSWITCH_SECRET_KEY": "cd" * 32},
+            "not the public key",
+        ),
+        (("--format", "xml"), {}, "invalid choice: 'xml'"),
+        (("--subaccount", "abc"), {}, "not a subaccount id"),
+        (("--timeout", "-3"), {}, "--timeout"),
+        (("--bogus",), {}, "unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_and_configuration_errors_exit_2(
+    args: tuple[str, ...], env: dict[str, str], complaint: str
+) -> None:
+    result = run(*args, env=env)
+    assert result.returncode == 2, result
+    assert complaint in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def live_like(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
+    """A sandbox standing in for the real venues, and the environment a desk would set."""
+    sandbox = Sandbox.demo()
+    key_file = tmp_path / "kalshi.pem"
+    assert sandbox._kalshi_key is not None and sandbox._coinswitch_secret is not None
+    key_file.write_bytes(
+        sandbox._kalshi_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    with sandbox:
+        env = {
+            "KALSHI_API_KEY_ID": "sandbox-key",
+            "KALSHI_PRIVATE_KEY_PATH": str(key_file),
+            "KALSHI_BASE_URL": sandbox.kalshi_base_url,
+            "COINSWITCH_API_KEY": sandbox.coinswitch_signer().api_key,
+            "COINSWITCH_SECRET_KEY": sandbox._coinswitch_secret,
+            "COINSWITCH_DMA_BASE_URL": sandbox.coinswitch_base_url,
+            "COINSWITCH_DMA_SUBACCOUNTS": "1003, 1001",
+        }
+        yield sandbox, env
+
+
+def test_configured_from_the_environment(live_like: tuple[Sandbox, dict[str, str]]) -> None:
+    sandbox, env = live_like
+    result = run("--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    check_sample_json(json.loads(result.stdout), [1003, 1001])
+    assert result.stderr == "", "no banner and no warning for a real configuration"
+    assert sandbox.requests == 3
+
+
+def test_subaccount_flag_overrides_the_environment(
+    live_like: tuple[Sandbox, dict[str, str]],
+) -> None:
+    _, env = live_like
+    result = run("--format", "json", "--venue", "coinswitch_dma", "--subaccount", "1002", env=env)
+    assert result.returncode == 0, result.stderr
+    check_sample_json(json.loads(result.stdout), [1002], kalshi_ids=())
+
+
+def test_coinswitch_without_ids_is_a_configuration_error(
+    live_like: tuple[Sandbox, dict[str, str]],
+) -> None:
+    _, env = live_like
+    del env["COINSWITCH_DMA_SUBACCOUNTS"]
+    result = run(env=env)
+    assert result.returncode == 2
+    assert "COINSWITCH_DMA_SUBACCOUNTS" in result.stderr
+    assert run("--venue", "kalshi", env=env).returncode == 0
+
+
+def test_warns_about_a_readable_key_file(live_like: tuple[Sandbox, dict[str, str]]) -> None:
+    _, env = live_like
+    Path(env["KALSHI_PRIVATE_KEY_PATH"]).chmod(0o644)
+    result = run("--venue", "kalshi", env=env)
+    assert result.returncode == 0
+    assert "accessible by group or others" in result.stderr and "chmod 600" in result.stderr
+
+
+def test_one_venue_down_exits_1(live_like: tuple[Sandbox, dict[str, str]]) -> None:
+    _, env = live_like
+    env["KALSHI_BASE_URL"] = "http://127.0.0.1:9/trade-api/v2"  # nothing listens there
+    result = run("--format", "csv", "--timeout", "2", env=env)
+    assert result.returncode == 1
+    assert result.stdout.count("coinswitch_dma,") == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: kalshi GET /portfolio/subaccounts/balances")
+
+
+def test_readme_shows_the_real_sandbox_output() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# venue-balances")
+    commands = [
+        line.split("#")[0].strip() for line in readme.split("```sh", 1)[1].splitlines()[1:3]
+    ]
+    assert commands == ["uv run venue-balances --sandbox", "uv run pytest"]
+    assert run("--sandbox").stdout in readme
