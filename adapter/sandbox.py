@@ -117,8 +117,8 @@ SAMPLE_COINSWITCH: dict[int, dict[str, Any]] = {
 
 @attrs.frozen
 class Seen:
-    """One request the sandbox answered: venue (None if unrouted), target, status, and the
-    timestamp the signer put on it (Kalshi timestamp or CoinSwitch epoch)."""
+    """One request the sandbox answered: venue (None if unrouted), target, status (0 when
+    dropped), the timestamp and signature the signer put on it, and when it arrived."""
 
     venue: Venue | None
     method: str
@@ -126,6 +126,8 @@ class Seen:
     status: int
     stamp: str | None
     signature: str | None
+    at: float
+    """When the request arrived (time.monotonic)."""
 
 
 @attrs.frozen
@@ -166,10 +168,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.sandbox._connected()
 
+    arrived = 0.0
+
     def do_GET(self) -> None:
+        self.arrived = time.monotonic()
         self.server.sandbox._handle(self)
 
     def do_POST(self) -> None:
+        self.arrived = time.monotonic()
         self.server.sandbox._handle(self)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -334,6 +340,16 @@ class Sandbox:
         `{"error": "too many requests"}`, no Retry-After)."""
         self.inject(venue, Fault(status=status), times)
 
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being answered (e.g. one a client gave up on)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if self._in_flight == 0:
+                    return True
+            time.sleep(0.01)
+        return False
+
     def reset_counters(self) -> None:
         with self._lock:
             self.requests = 0
@@ -409,8 +425,19 @@ class Sandbox:
         headers: Iterable[tuple[str, str]] = (),
     ) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.log.append(Seen(venue, handler.command, handler.path, status, stamp, signature))
+        self._record(handler, venue, status, stamp, signature)
         handler._send(status, data, content_type, headers)
+
+    def _record(
+        self,
+        handler: _Handler,
+        venue: Venue | None,
+        status: int,
+        stamp: str | None,
+        signature: str | None,
+    ) -> None:
+        seen = Seen(venue, handler.command, handler.path, status, stamp, signature, handler.arrived)
+        self.log.append(seen)
 
     def _fault(
         self,
@@ -423,12 +450,12 @@ class Sandbox:
         if fault.delay:
             time.sleep(fault.delay)
         if fault.drop:
-            self.log.append(Seen(venue, handler.command, handler.path, 0, stamp, signature))
+            self._record(handler, venue, 0, stamp, signature)
             handler.close_connection = True
             return
         body = fault.body if fault.body is not None else _documented_body(venue, fault.status)
         if fault.truncate:
-            self.log.append(Seen(venue, handler.command, handler.path, 0, stamp, signature))
+            self._record(handler, venue, 0, stamp, signature)
             full = body if body else b'{"subaccount_balances": []}'
             head = f"HTTP/1.1 {fault.status} OK\r\nContent-Type: {fault.content_type}\r\n"
             head += f"Content-Length: {len(full)}\r\n\r\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 import adapter
+from adapter.sandbox import Sandbox
 
 # RFC 8032 section 7.1, TEST 1 (facts/coinswitch-dma.md section 2.4).
 CS_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
@@ -23,6 +24,25 @@ KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
 CS_PATH = "/dma/api/v1/master/subaccount/balance"
 KALSHI_URL = "https://kalshi.test/trade-api/v2"
 CS_URL = "https://coinswitch.test"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Sandbox]:
+    """The built-in sandbox with its throwaway keys and sample balances (one per module)."""
+    with Sandbox.demo() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(demo: Sandbox) -> Sandbox:
+    """The module's sandbox, idle, with counters, faults and latency reset."""
+    assert demo.wait_idle(), "a request of an earlier test is still being answered"
+    demo.reset_counters()
+    demo.verify = True
+    demo.latency = 0.0
+    for faults in demo._faults.values():
+        faults.clear()
+    return demo
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +126,20 @@ def verify_coinswitch(request: httpx.Request) -> None:
 
 
 Responder = Callable[[httpx.Request], httpx.Response]
+
+# Figures for the README's Reliability section, printed at the end of a test run.
+TALLY: dict[str, int] = {}
+
+
+def tally(what: str, count: int = 1) -> None:
+    """Count something a test tried and survived (printed in the terminal summary)."""
+    TALLY[what] = TALLY.get(what, 0) + count
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if TALLY:
+        figures = ", ".join(f"{what}: {count}" for what, count in sorted(TALLY.items()))
+        terminalreporter.write_line(f"reliability figures: {figures}")
 
 
 class FakeVenues:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,22 +15,6 @@ import adapter
 from adapter.sandbox import SAMPLE_COINSWITCH, SAMPLE_KALSHI, Fault, Sandbox
 
 FAST = {"retry_base_delay": 0.001, "retry_max_delay": 0.01, "coinswitch_rate_limit": None}
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[Sandbox]:
-    with Sandbox.demo() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(demo: Sandbox) -> Sandbox:
-    demo.reset_counters()
-    demo.verify = True
-    demo.latency = 0.0
-    for faults in demo._faults.values():
-        faults.clear()
-    return demo
 
 
 def test_every_sample_balance_to_the_last_digit(sandbox: Sandbox) -> None:

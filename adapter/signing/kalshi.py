@@ -115,7 +115,7 @@ class KalshiSigner(httpx.Auth):
                 pem = file.read()
         except OSError as exc:
             raise CredentialsError(
-                f"cannot read the Kalshi private key file {os.fspath(path)!r}: {exc.strerror}",
+                f"cannot read the Kalshi private key file {_shown_path(path)}: {exc.strerror}",
                 venue="kalshi",
             ) from None
         return cls(key_id, _load_pem(pem, password), clock=clock)
@@ -137,6 +137,14 @@ class KalshiSigner(httpx.Auth):
         return f"KalshiSigner(key_id={self.key_id!r}, key={self._kind})"
 
     __str__ = __repr__
+
+
+def _shown_path(path: str | os.PathLike[str]) -> str:
+    """The path for a message, unless it looks like key material pasted in its place."""
+    text = os.fspath(path)
+    if "-----" in text or "\n" in text or len(text) > 300:
+        return "(the value given as a path looks like key material, not a file name)"
+    return repr(text)
 
 
 def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
