@@ -19,6 +19,7 @@ from coinswitch_dma_client.models import (
 
 from adapter.domain import AssetBalance, SubaccountBalance, Venue
 from adapter.fields import (
+    MISSING,
     FieldProblem,
     amount,
     first_text,
@@ -46,8 +47,8 @@ def request(subaccount_id: int) -> dict[str, Any]:
 def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
     """The balance of `subaccount_id` from a 200 body."""
     body = required_object(payload, "body")
-    data = required_object(body.get("data"), "data")
-    detail = required_object(data.get("balance_detail"), "data.balance_detail")
+    data = required_object(body.get("data", MISSING), "data")
+    detail = required_object(data.get("balance_detail", MISSING), "data.balance_detail")
     coins = object_list(detail.get("coin", []), "data.balance_detail.coin")
     response = parse_model(
         SubaccountBalanceResponse.from_dict,

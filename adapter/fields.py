@@ -19,6 +19,7 @@ from coinswitch_dma_client.types import Unset as CoinSwitchUnset
 from kalshi_client.types import Unset as KalshiUnset
 
 __all__ = [
+    "MISSING",
     "FieldProblem",
     "amount",
     "exact_sum",
@@ -42,6 +43,9 @@ _EXACT = Context(prec=1000, traps=[Inexact, Rounded, InvalidOperation])
 
 
 Model = TypeVar("Model")
+
+MISSING: Any = object()
+"""Stands for an absent key: `body.get(key, MISSING)`."""
 
 # Each generated package has its own marker for "key absent".
 _UNSET = (KalshiUnset, CoinSwitchUnset)
@@ -74,6 +78,8 @@ def json_type(value: object) -> str:
 
 
 def _describe(value: object) -> str:
+    if value is MISSING:
+        return "nothing: the field is missing"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"
@@ -154,8 +160,7 @@ def unix_seconds(value: object, field: str) -> datetime:
 def required_object(value: object, field: str) -> dict[str, Any]:
     """A JSON object that must be there."""
     if not isinstance(value, dict):
-        problem = "is missing" if value is None else f"expected an object, got {_describe(value)}"
-        raise FieldProblem(field, problem)
+        raise FieldProblem(field, f"expected an object, got {_describe(value)}")
     return value
 
 

@@ -20,6 +20,7 @@ from kalshi_client.types import Unset
 
 from adapter.domain import SubaccountBalance, Venue
 from adapter.fields import (
+    MISSING,
     FieldProblem,
     amount,
     exact_sum,
@@ -46,7 +47,7 @@ def request() -> dict[str, Any]:
 def balances_from_json(payload: Any) -> list[SubaccountBalance]:
     """Every subaccount's balance from a 200 body, ordered by subaccount number."""
     body = required_object(payload, "body")
-    rows = object_list(body.get("subaccount_balances"), "subaccount_balances")
+    rows = object_list(body.get("subaccount_balances", MISSING), "subaccount_balances")
     response = parse_model(
         GetSubaccountBalancesResponse.from_dict,
         body,

@@ -1,0 +1,437 @@
+"""A catalogue of hostile responses, for both venues: each gives the right typed error,
+naming venue, endpoint, subaccount and field, or the exact right number; nothing else
+ever leaves the public API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from conftest import FakeVenues, cs_body, kalshi_row, tally
+
+import adapter
+
+ENDPOINT = {
+    "kalshi": "GET /portfolio/subaccounts/balances",
+    "coinswitch_dma": "GET /dma/api/v1/master/subaccount/balance",
+}
+BAD_NUMERALS = [
+    "NaN",
+    "Infinity",
+    "1e5",
+    "",
+    " 1",
+    "1,000.00",
+    "+1",
+    ".5",
+    "0x1F",
+    "\u0661",
+]  # the last: an Arabic-Indic digit
+FORTY = "1234567890123456789012345678901234.567890"  # 40 digits
+
+
+class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that stops half way: the connection closed mid-body."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"subaccount_balances": [{"subacc'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+    async def __aiter__(self) -> Any:
+        yield b'{"message": "success", "da'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def reply(status: int, content: bytes, content_type: str = "application/json") -> Any:
+    return lambda request: httpx.Response(
+        status, content=content, headers={"content-type": content_type}
+    )
+
+
+def json_reply(body: Any, status: int = 200) -> Any:
+    return reply(status, json.dumps(body).encode())
+
+
+def kalshi_with(**row: Any) -> dict[str, Any]:
+    base = kalshi_row(0, "10.00")
+    base.update(row)
+    return {"subaccount_balances": [{k: v for k, v in base.items() if v is not ...}]}
+
+
+def cs_with(path: str, value: Any) -> dict[str, Any]:
+    body = cs_body(1001)
+    *parents, last = path.split(".")
+    node: Any = body
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is ...:
+        del node[last]
+    else:
+        node[last] = value
+    return body
+
+
+HTML = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"
+
+# (id, responder, error class, field or None, message fragment)
+COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
+    (
+        "not-json",
+        reply(200, b"balance: 10"),
+        adapter.MalformedResponseError,
+        None,
+        "not valid JSON",
+    ),
+    ("html-200", reply(200, HTML, "text/html"), adapter.MalformedResponseError, None, "text/html"),
+    ("html-200-as-json", reply(200, HTML), adapter.MalformedResponseError, None, "not valid JSON"),
+    ("html-502", reply(502, HTML, "text/html"), adapter.VenueUnavailableError, None, "Bad Gateway"),
+    ("empty-body", reply(200, b""), adapter.MalformedResponseError, None, "not valid JSON"),
+    (
+        "wrong-content-type",
+        reply(200, b"{}", "text/plain"),
+        adapter.MalformedResponseError,
+        None,
+        "text/plain",
+    ),
+    (
+        "invalid-utf8",
+        reply(200, b'{"message": "\xc3\x28"}'),
+        adapter.MalformedResponseError,
+        None,
+        "UTF-8",
+    ),
+    (
+        "over-1MiB",
+        reply(200, b"[" + b" " * (1024 * 1024) + b"]"),
+        adapter.MalformedResponseError,
+        None,
+        "1024 KiB",
+    ),
+    (
+        "status-418",
+        json_reply({"message": "teapot"}, 418),
+        adapter.VenueUnavailableError,
+        None,
+        "418",
+    ),
+    ("status-520", reply(520, b""), adapter.VenueUnavailableError, None, "520"),
+    (
+        "closed-mid-body",
+        lambda r: httpx.Response(200, stream=Broken()),
+        adapter.VenueUnavailableError,
+        None,
+        "connection failed",
+    ),
+    ("json-array", json_reply([1, 2]), adapter.MalformedResponseError, "body", "an array"),
+    (
+        "nested-too-deep",
+        reply(200, b"[" * 50_000 + b"]" * 50_000),
+        adapter.MalformedResponseError,
+        None,
+        "not valid JSON",
+    ),
+]
+
+KALSHI: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
+    *COMMON,
+    (
+        "missing-list",
+        json_reply({}),
+        adapter.MalformedResponseError,
+        "subaccount_balances",
+        "missing",
+    ),
+    (
+        "object-for-list",
+        json_reply({"subaccount_balances": {"0": kalshi_row(0, "1")}}),
+        adapter.MalformedResponseError,
+        "subaccount_balances",
+        "expected an array",
+    ),
+    (
+        "missing-balance",
+        json_reply(kalshi_with(balance=...)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].balance",
+        "missing",
+    ),
+    (
+        "missing-updated-ts",
+        json_reply(kalshi_with(updated_ts=...)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].updated_ts",
+        "missing",
+    ),
+    (
+        "null-balance",
+        json_reply(kalshi_with(balance=None)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].balance",
+        "null",
+    ),
+    (
+        "null-subaccount",
+        json_reply(kalshi_with(subaccount_number=None)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].subaccount_number",
+        "null",
+    ),
+    (
+        "number-for-amount",
+        json_reply(kalshi_with(balance=10.5)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].balance",
+        "a number",
+    ),
+    (
+        "integer-cents-for-amount",
+        json_reply(kalshi_with(balance=1050)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].balance",
+        "a number",
+    ),
+    (
+        "string-for-updated-ts",
+        json_reply(kalshi_with(updated_ts="1763751540")),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].updated_ts",
+        "the string",
+    ),
+    (
+        "bool-for-subaccount",
+        json_reply(kalshi_with(subaccount_number=False)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].subaccount_number",
+        "a boolean",
+    ),
+    (
+        "duplicate-rows",
+        json_reply({"subaccount_balances": [kalshi_row(0, "1"), kalshi_row(0, "2")]}),
+        adapter.MalformedResponseError,
+        "subaccount_balances[1]",
+        "repeats subaccount 0",
+    ),
+    (
+        "duplicate-key",
+        reply(200, b'{"subaccount_balances": [], "subaccount_balances": []}'),
+        adapter.MalformedResponseError,
+        None,
+        "duplicate key",
+    ),
+    *[
+        (
+            f"numeral-{n!r}",
+            json_reply(kalshi_with(balance=n)),
+            adapter.MalformedResponseError,
+            "subaccount_balances[0].balance",
+            "decimal string",
+        )
+        for n in BAD_NUMERALS
+    ],
+]
+
+COINSWITCH: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
+    *COMMON,
+    (
+        "missing-data",
+        json_reply({"message": "success"}),
+        adapter.MalformedResponseError,
+        "data",
+        "missing",
+    ),
+    (
+        "missing-total",
+        json_reply(cs_with("data.balance_detail.totalEquity", ...)),
+        adapter.MalformedResponseError,
+        "data.balance_detail.totalEquity",
+        "missing",
+    ),
+    (
+        "missing-coin-equity",
+        json_reply(cs_with("data.balance_detail.coin.0.equity", ...)),
+        adapter.MalformedResponseError,
+        "data.balance_detail.coin[0].equity",
+        "missing",
+    ),
+    (
+        "null-total",
+        json_reply(cs_with("data.balance_detail.totalEquity", None)),
+        adapter.MalformedResponseError,
+        "data.balance_detail.totalEquity",
+        "null",
+    ),
+    (
+        "null-subaccount",
+        json_reply(cs_with("data.subaccount_id", None)),
+        adapter.MalformedResponseError,
+        "data.subaccount_id",
+        "null",
+    ),
+    (
+        "number-for-amount",
+        json_reply(cs_with("data.balance_detail.totalEquity", 5000)),
+        adapter.MalformedResponseError,
+        "data.balance_detail.totalEquity",
+        "a number",
+    ),
+    (
+        "number-for-rate",
+        json_reply(cs_with("data.usdt_inr_rate", 84.5)),
+        adapter.MalformedResponseError,
+        "data.usdt_inr_rate",
+        "a number",
+    ),
+    (
+        "string-for-subaccount",
+        json_reply(cs_with("data.subaccount_id", "1001")),
+        adapter.MalformedResponseError,
+        "data.subaccount_id",
+        "the string",
+    ),
+    (
+        "object-for-coin-list",
+        json_reply(cs_with("data.balance_detail.coin", {"coin": "USDT"})),
+        adapter.MalformedResponseError,
+        "data.balance_detail.coin",
+        "expected an array",
+    ),
+    (
+        "string-for-active",
+        json_reply(cs_with("data.is_active", "true")),
+        adapter.MalformedResponseError,
+        "data.is_active",
+        "the string",
+    ),
+    (
+        "another-subaccount",
+        json_reply(cs_body(1002)),
+        adapter.MalformedResponseError,
+        "data.subaccount_id",
+        "1002",
+    ),
+    (
+        "duplicate-coin",
+        json_reply(
+            cs_with(
+                "data.balance_detail.coin",
+                [{"coin": "USDT", "equity": "1"}, {"coin": "USDT", "equity": "2"}],
+            )
+        ),
+        adapter.MalformedResponseError,
+        "data.balance_detail.coin[1]",
+        "repeats coin",
+    ),
+    *[
+        (
+            f"numeral-{n!r}",
+            json_reply(cs_with("data.balance_detail.totalEquity", n)),
+            adapter.MalformedResponseError,
+            "data.balance_detail.totalEquity",
+            "decimal string",
+        )
+        for n in BAD_NUMERALS
+    ],
+]
+
+CASES = [("kalshi", *case) for case in KALSHI] + [("coinswitch_dma", *case) for case in COINSWITCH]
+
+
+def call(client: adapter.BalanceClient, venue: str) -> Any:
+    return client.kalshi_balances() if venue == "kalshi" else client.coinswitch_balance(1001)
+
+
+@pytest.mark.parametrize(
+    ("venue", "name", "responder", "error", "field", "fragment"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}" for c in CASES],
+)
+def test_hostile_response(
+    make_client: Callable[..., adapter.BalanceClient],
+    venues: FakeVenues,
+    venue: str,
+    name: str,
+    responder: Any,
+    error: type[adapter.AdapterError],
+    field: str | None,
+    fragment: str,
+) -> None:
+    if venue == "kalshi":
+        venues.kalshi = responder
+    else:
+        venues.coinswitch[1001] = responder
+    with make_client(max_retries=1) as client:
+        try:
+            result = call(client, venue)
+        except adapter.AdapterError as caught:
+            failure = caught
+        except BaseException as escaped:  # the point of the test
+            pytest.fail(f"{type(escaped).__name__} escaped the public API: {escaped}")
+        else:
+            pytest.fail(f"no error for a hostile response; got {result!r}")
+    assert type(failure) is error
+    assert failure.venue == venue
+    assert failure.endpoint == ENDPOINT[venue]
+    assert failure.subaccount == (None if venue == "kalshi" else 1001)
+    assert fragment in failure.message, failure.message
+    if field is not None:
+        assert isinstance(failure, adapter.MalformedResponseError)
+        assert failure.field == field
+        assert field in str(failure)
+    tally("hostile responses tried")
+
+
+@pytest.mark.parametrize("venue", ["kalshi", "coinswitch_dma"])
+def test_hostile_response_async(make_async_client: Any, venues: FakeVenues, venue: str) -> None:
+    """The same catalogue through the async client."""
+    cases = KALSHI if venue == "kalshi" else COINSWITCH
+
+    async def main() -> list[tuple[str, BaseException | None]]:
+        outcomes = []
+        async with make_async_client(max_retries=1) as client:
+            for name, responder, *_ in cases:
+                if venue == "kalshi":
+                    venues.kalshi = responder
+                else:
+                    venues.coinswitch[1001] = responder
+                try:
+                    if venue == "kalshi":
+                        await client.kalshi_balances()
+                    else:
+                        await client.coinswitch_balance(1001)
+                    outcomes.append((name, None))
+                except BaseException as exc:
+                    outcomes.append((name, exc))
+        return outcomes
+
+    for (name, _, error, field, fragment), (_, outcome) in zip(
+        cases, asyncio.run(main()), strict=True
+    ):
+        assert type(outcome) is error, (name, outcome)
+        assert isinstance(outcome, adapter.AdapterError)
+        assert fragment in outcome.message, (name, outcome.message)
+        assert field is None or getattr(outcome, "field", None) == field
+        tally("hostile responses tried")
+
+
+def test_forty_digit_amounts_are_exact(make_client: Any, venues: FakeVenues) -> None:
+    venues.kalshi = {
+        "subaccount_balances": [
+            kalshi_row(0, FORTY, exchange_index=0),
+            kalshi_row(0, "0.000001", exchange_index=1),
+        ]
+    }
+    body = cs_body(1001, total=FORTY)
+    body["data"]["balance_detail"]["coin"][0]["walletBalance"] = "-" + FORTY
+    venues.coinswitch[1001] = body
+    with make_client() as client:
+        [kalshi] = client.kalshi_balances()
+        coinswitch = client.coinswitch_balance(1001)
+    assert str(kalshi.balance) == "1234567890123456789012345678901234.567891"
+    assert str(coinswitch.balance) == FORTY
+    assert coinswitch.assets[0].wallet_balance == Decimal("-" + FORTY)
+    tally("hostile responses tried", 2)
