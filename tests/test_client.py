@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import time
 from decimal import Decimal
@@ -185,9 +184,10 @@ def test_rate_limit_spaces_requests(make_client: Any, venues: FakeVenues) -> Non
     venues.coinswitch.update(dict.fromkeys(range(8), stamp))
     with make_client(coinswitch_rate_limit=50.0) as client:
         client.coinswitch_balances(range(8))
+    # Slots are 1/50 s apart (exactly so on a fake clock: test_ratelimit.py); here the
+    # handler's clock also sees scheduling jitter, so check the span, not each gap.
     stamps.sort()
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) >= 0.018, gaps  # 1/50 s apart, less scheduling noise
+    assert stamps[-1] - stamps[0] >= 7 * 0.02 * 0.9
 
 
 def test_rate_limit_wait_past_the_deadline_fails_fast(make_client: Any, venues: FakeVenues) -> None:

@@ -303,3 +303,32 @@ def test_errors_pickle_with_their_details() -> None:
         200,
         str(error),
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("5", 5),
+        (" 7 ", 7),
+        ("0", 0),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),  # in the past: no wait
+        ("1.5", None),
+        ("soon", None),
+        ("", None),
+        ("\u0665", None),  # a digit, but not an ASCII one
+    ],
+)
+def test_retry_after_forms(header: str, seconds: float | None) -> None:
+    from adapter.transport import _retry_after_seconds
+
+    assert _retry_after_seconds(header) == seconds
+
+
+def test_retry_after_http_date_in_the_future() -> None:
+    import time
+    from email.utils import formatdate
+
+    from adapter.transport import _retry_after_seconds
+
+    wait = _retry_after_seconds(formatdate(time.time() + 30, usegmt=True))
+    assert wait is not None and 28 <= wait <= 30

@@ -74,13 +74,15 @@ def test_one_fault_then_success(sandbox: Sandbox, fault: Fault, venue: str) -> N
 def test_retry_after_http_date_is_honoured(sandbox: Sandbox) -> None:
     from email.utils import formatdate
 
-    later = formatdate(time.time() + 1, usegmt=True)
+    started_wall, started = time.time(), time.monotonic()
+    retry_at = int(started_wall) + 1  # an HTTP date has whole seconds
+    later = formatdate(retry_at, usegmt=True)
     sandbox.inject("coinswitch_dma", Fault(status=429, headers=(("Retry-After", later),)))
     with sandbox.client(**FAST) as client:
-        started = time.monotonic()
         client.coinswitch_balance(1001)
     waited = time.monotonic() - started
-    assert 0.2 <= waited <= 2.5  # an HTTP date has one-second resolution
+    due = retry_at - started_wall
+    assert due - 0.05 <= waited <= due + 1.0, (due, waited)
     tally("faults survived")
 
 
@@ -186,8 +188,11 @@ def test_fan_out_of_200_respects_rate_and_in_flight_bounds(sandbox: Sandbox, mod
     arrivals = [entry.at for entry in sandbox.log if entry.venue == "coinswitch_dma"]
     assert len(arrivals) == 200
     assert sandbox.peak_in_flight <= 6
-    # 100 requests per second: never more than that in any one-second window (one extra
-    # for the window's closed end, one for arrival jitter on loopback).
-    assert windows_peak(arrivals, 1.0) <= 102
-    assert windows_peak(arrivals, 0.1) <= 12
+    # The limiter hands out send slots exactly 1/100 s apart (test_rate_limiter_*). What
+    # the server sees also carries scheduling jitter J: threads woken late by a busy CPU
+    # send together, and the server stamps arrivals late too. So any window of W seconds
+    # holds at most (W + J) x 100 + 1 arrivals; J = 50 ms covers a 2-core machine with
+    # both cores loaded (measured: 104 in 1 s at worst).
+    assert windows_peak(arrivals, 1.0) <= 106
+    assert windows_peak(arrivals, 0.1) <= 16
     assert max(arrivals) - min(arrivals) >= 1.9  # 200 requests cannot go faster than 2 s
