@@ -114,11 +114,14 @@ class KalshiSigner(httpx.Auth):
             with open(path, "rb") as file:
                 pem = file.read()
         except OSError as exc:
-            raise CredentialsError(
-                f"cannot read the Kalshi private key file {_shown_path(path)}: {exc.strerror}",
-                venue="kalshi",
-            ) from None
-        return cls(key_id, _load_pem(pem, password), clock=clock)
+            reason = exc.strerror  # raised below, outside this block: the OSError (whose
+            # filename may be key material pasted as a path) is not kept as __context__
+        else:
+            return cls(key_id, _load_pem(pem, password), clock=clock)
+        raise CredentialsError(
+            f"cannot read the Kalshi private key file {_shown_path(path)}: {reason}",
+            venue="kalshi",
+        )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         path = request.url.raw_path.decode("ascii")
