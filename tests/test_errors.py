@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body
+from conftest import FakeVenues, cs_body, tally
 
 import adapter
 from adapter import errors as E
@@ -169,6 +169,7 @@ def test_garbage_200_is_malformed(
     assert message in caught.value.message
     assert caught.value.venue == venue and caught.value.status == 200
     assert len(venues.requests) == 1, "a malformed body is not retried"
+    tally("hostile responses tried")
 
 
 @pytest.mark.parametrize("venue", VENUES)

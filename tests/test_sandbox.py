@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import tally
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 import adapter
@@ -178,6 +179,7 @@ def test_one_fault_then_success(sandbox: Sandbox, fault: Fault) -> None:
         assert client.coinswitch_balance(1001).balance == Decimal("5000.00")
         assert len(client.kalshi_balances()) == 3
     assert sandbox.requests == 4
+    tally("faults survived", 2)
 
 
 def test_malformed_body_from_the_sandbox(sandbox: Sandbox) -> None:
