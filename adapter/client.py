@@ -96,6 +96,7 @@ class _BalanceClientBase:
         self._signers: dict[Venue, httpx.Auth] = {}
         self._limiters: dict[Venue, RateLimiter | None] = {}
         self._generated: dict[Venue, kalshi_client.Client | coinswitch_dma_client.Client] = {}
+        self._urls: dict[tuple[Any, ...], httpx.URL] = {}
         httpx_args: dict[str, Any] = {
             "limits": httpx.Limits(
                 max_connections=max_in_flight, max_keepalive_connections=max_in_flight
@@ -151,7 +152,7 @@ class _BalanceClientBase:
             venue=Venue.KALSHI,
             endpoint=kalshi.ENDPOINT,
             subaccount=None,
-            request=kalshi.request(),
+            request=self._prepared(Venue.KALSHI, kalshi.request()),
             parse=kalshi.balances_from_json,
             error_message=kalshi.error_message,
         )
@@ -163,10 +164,30 @@ class _BalanceClientBase:
             venue=Venue.COINSWITCH_DMA,
             endpoint=coinswitch.ENDPOINT,
             subaccount=number,
-            request=coinswitch.request(number),
+            request=self._prepared(Venue.COINSWITCH_DMA, coinswitch.request(number)),
             parse=lambda payload: coinswitch.balance_from_json(payload, number),
             error_message=coinswitch.error_message,
         )
+
+    def _client(self, venue: Venue) -> httpx.Client | httpx.AsyncClient:
+        raise NotImplementedError
+
+    def _prepared(self, venue: Venue, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The generated request arguments with the URL merged by httpx once and reused.
+
+        Merging the base URL, path and query parameters is a third of the adapter's own
+        time per call (three URL parses), and a poller asks for the same URLs over and over.
+        """
+        if not arguments.keys() <= {"method", "url", "params"}:
+            return arguments
+        params = tuple(sorted(arguments.get("params", {}).items()))
+        key = (venue, arguments["method"], arguments["url"], params)
+        url = self._urls.get(key)
+        if url is None:
+            if len(self._urls) >= 4096:
+                self._urls.clear()
+            url = self._urls[key] = self._client(venue).build_request(**arguments).url
+        return {"method": arguments["method"], "url": url}
 
     def _coinswitch_plan(
         self, subaccount_ids: Iterable[object]
@@ -378,7 +399,7 @@ class BalanceClient(_BalanceClientBase):
                     time.sleep(wait)
                 return receive(http, call, deadline)
 
-        return self._policy.sync(deadline)(attempt)
+        return self._policy.call(deadline, attempt)
 
     def _outcome(self, call: Call[T], deadline: Deadline) -> Outcome[T]:
         try:
@@ -495,7 +516,7 @@ class AsyncBalanceClient(_BalanceClientBase):
 
         try:
             async with asyncio.timeout(deadline.seconds_left()):
-                return await self._policy.asyncio(deadline)(attempt)
+                return await self._policy.call_async(deadline, attempt)
         except TimeoutError:
             raise self._deadline_passed(call, deadline) from None
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import attrs
 import tenacity
@@ -18,6 +19,7 @@ from adapter.errors import AdapterError
 
 __all__ = ["Deadline", "RetryPolicy"]
 
+T = TypeVar("T")
 log = logging.getLogger("adapter")
 
 RETRY_AFTER_CAP = 60.0
@@ -69,34 +71,62 @@ def _retryable(exc: BaseException) -> bool:
 
 @attrs.frozen
 class RetryPolicy:
-    """Retry settings of a client; `sync`/`asyncio` give a tenacity retrier for one call."""
+    """Retry settings of a client; `call`/`call_async` run one call's attempts."""
 
     max_retries: int = 3
     base_delay: float = 0.25
     max_delay: float = 8.0
 
-    def sync(self, deadline: Deadline) -> tenacity.Retrying:
-        return tenacity.Retrying(
-            retry=tenacity.retry_if_exception(_retryable),
-            stop=self._stop(deadline),
-            wait=_Backoff(self.base_delay, self.max_delay),
-            before_sleep=_log_retry,
-            retry_error_callback=_give_up,
-        )
+    def call(self, deadline: Deadline, attempt: Callable[[], T]) -> T:
+        """Run `attempt` until it succeeds, fails for good, or retrying would pass the deadline."""
+        try:
+            return attempt()
+        except AdapterError as error:
+            if not error.retryable or not self.max_retries:
+                raise
+            failed: AdapterError | None = error
+        # The first attempt runs outside tenacity: it usually succeeds, and tenacity's own
+        # bookkeeping would be a tenth of the adapter's time per call. Its failure is then
+        # replayed as tenacity's attempt 1, so backoff and stop see exactly what happened.
 
-    def asyncio(self, deadline: Deadline) -> tenacity.AsyncRetrying:
-        return tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception(_retryable),
-            stop=self._stop(deadline),
-            wait=_Backoff(self.base_delay, self.max_delay),
-            before_sleep=_log_retry,
-            retry_error_callback=_give_up,
-        )
+        def replay_then_attempt() -> T:
+            nonlocal failed
+            if failed is not None:
+                error, failed = failed, None
+                raise error
+            return attempt()
 
-    def _stop(self, deadline: Deadline) -> tenacity.stop.stop_base:
-        return tenacity.stop_any(
-            tenacity.stop_after_attempt(self.max_retries + 1), _OutOfTime(deadline)
-        )
+        return tenacity.Retrying(**self._options(deadline))(replay_then_attempt)  # type: ignore[arg-type]
+
+    async def call_async(self, deadline: Deadline, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`call` for coroutines."""
+        try:
+            return await attempt()
+        except AdapterError as error:
+            if not error.retryable or not self.max_retries:
+                raise
+            failed: AdapterError | None = error
+
+        async def replay_then_attempt() -> T:
+            nonlocal failed
+            if failed is not None:
+                error, failed = failed, None
+                raise error
+            return await attempt()
+
+        retrying = tenacity.AsyncRetrying(**self._options(deadline))  # type: ignore[arg-type]
+        return await retrying(replay_then_attempt)
+
+    def _options(self, deadline: Deadline) -> dict[str, object]:
+        return {
+            "retry": tenacity.retry_if_exception(_retryable),
+            "stop": tenacity.stop_any(
+                tenacity.stop_after_attempt(self.max_retries + 1), _OutOfTime(deadline)
+            ),
+            "wait": _Backoff(self.base_delay, self.max_delay),
+            "before_sleep": _log_retry,
+            "retry_error_callback": _give_up,
+        }
 
 
 def _error(state: tenacity.RetryCallState) -> AdapterError | None:

@@ -1,0 +1,40 @@
+"""The benchmark still runs (its --quick form); no timing is asserted here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--quick", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads(output.read_text())
+    assert set(results["per_call"]["median_us"]) == {
+        f"{prefix}{venue} {variant}"
+        for prefix in ("", "async ")
+        for venue in ("kalshi", "coinswitch")
+        for variant in ("adapter", "floor", "unsigned")
+    }
+    assert results["signatures_per_attempt"] == 1.0
+    assert results["signing"]["rsa_pss_2048_us"] > 0 and results["signing"]["ed25519_us"] > 0
+    modes = {(row["mode"], row["method"]) for row in results["fan_out"]}
+    assert modes == {
+        (mode, method)
+        for mode in ("sync", "async")
+        for method in ("coinswitch_balances", "all_balances")
+    }
+    assert all(row["peak_in_flight"] <= 11 for row in results["fan_out"])
+    assert results["start_up"]["ratio"] > 0
+    assert "Targets" in result.stdout and "signatures per HTTP attempt: 1.00" in result.stdout
