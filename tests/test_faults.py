@@ -87,7 +87,7 @@ def test_retry_after_http_date_is_honoured(sandbox: Sandbox) -> None:
 
 
 def test_latency_beyond_the_timeout(sandbox: Sandbox) -> None:
-    sandbox.inject("coinswitch_dma", Fault(delay=2.0))
+    sandbox.inject("coinswitch_dma", Fault(delay=1.2))
     with sandbox.client(timeout=0.4, **FAST) as client:
         started = time.monotonic()
         with pytest.raises(adapter.VenueUnavailableError) as caught:
@@ -118,7 +118,7 @@ def test_clock_120_seconds_off(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_one_venue_hung_never_delays_the_other(sandbox: Sandbox, mode: str) -> None:
-    sandbox.inject("kalshi", Fault(delay=3.0))
+    sandbox.inject("kalshi", Fault(delay=1.5))
 
     async def fetch_async() -> adapter.BalanceReport:
         async with sandbox.async_client(timeout=0.5, **FAST) as client:
