@@ -80,13 +80,17 @@ def as_json(report: BalanceReport) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+def _text(value: object, *, null: str, true: str, false: str) -> str:
+    if value is None:
+        return null
+    if isinstance(value, bool):
+        return true if value else false
+    return str(value)
+
+
 def as_csv(report: BalanceReport) -> str:
     def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
+        return _text(value, null="", true="true", false="false")
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -129,11 +133,7 @@ def as_table(report: BalanceReport) -> str:
         return "No balances fetched.\n"
 
     def show(value: object) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
+        return _text(value, null="-", true="yes", false="no")
 
     amounts = _aligned([numeral(b.balance) or "" for b in balances])
     rows = [

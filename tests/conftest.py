@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -96,6 +97,21 @@ def cs_body(subaccount_id: int, total: str = "5000.00", **data: Any) -> dict[str
     }
     body.update(data)
     return {"message": "success", "data": body}
+
+
+def edited(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of body with the value at a dotted path ("data.coin.0.equity") replaced,
+    or the key deleted when value is `...`."""
+    body = copy.deepcopy(body)
+    *parents, last = path.split(".")
+    node: Any = body
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is ...:
+        del node[int(last) if last.isdigit() else last]
+    else:
+        node[int(last) if last.isdigit() else last] = value
+    return body
 
 
 def verify_kalshi(request: httpx.Request, public_key: rsa.RSAPublicKey) -> None:

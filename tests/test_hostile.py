@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body, kalshi_row, tally
+from conftest import FakeVenues, cs_body, edited, kalshi_row, tally
 
 import adapter
 
@@ -64,16 +64,7 @@ def kalshi_with(**row: Any) -> dict[str, Any]:
 
 
 def cs_with(path: str, value: Any) -> dict[str, Any]:
-    body = cs_body(1001)
-    *parents, last = path.split(".")
-    node: Any = body
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[last] = value
-    return body
+    return edited(cs_body(1001), path, value)
 
 
 HTML = b"<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>"

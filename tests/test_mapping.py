@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import importlib
 import sys
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cs_body, kalshi_row
+from conftest import cs_body, edited, kalshi_row
 
 from adapter import AssetBalance, SubaccountBalance, Venue
 from adapter.coinswitch import balance_from_json
@@ -321,17 +320,7 @@ def test_kalshi_wrong_shapes_name_the_field(body: Any, field: str) -> None:
 
 
 def cs_variant(path: str, value: Any) -> dict[str, Any]:
-    """The seed body with the value at a dotted path replaced (or deleted when ...)."""
-    body = copy.deepcopy(cs_body(1001))
-    *parents, last = path.split(".")
-    node: Any = body
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
-    if value is ...:
-        del node[last]
-    else:
-        node[int(last) if last.isdigit() else last] = value
-    return body
+    return edited(cs_body(1001), path, value)
 
 
 CS_SHAPES: list[tuple[str, Any, str]] = [
