@@ -70,9 +70,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout",
         type=seconds,
-        default=10.0,
         metavar="SECONDS",
-        help="deadline for the whole fetch, retries included (default 10)",
+        help="deadline for the whole fetch, retries included (default: 10, plus the time"
+        " the CoinSwitch rate limit of 10 requests/s needs for the subaccounts asked for)",
     )
     p.add_argument(
         "--debug", action="store_true", help="log requests to stderr and show tracebacks"
@@ -146,16 +146,16 @@ def run_sandbox(args: argparse.Namespace) -> BalanceReport:
         "SIMULATED: these balances come from the built-in sandbox on 127.0.0.1, signed with"
         " throwaway keys; they are not real."
     )
+    venues = args.venue or list(VENUES)
+    if args.subaccount and "coinswitch_dma" not in venues:
+        raise UsageError("--subaccount applies to coinswitch_dma only")
     with Sandbox.demo() as sandbox:
-        venues = args.venue or list(VENUES)
         ids = args.subaccount or sandbox.coinswitch_subaccounts
-        options = {"timeout": args.timeout}
+        options: dict[str, Any] = {"timeout": deadline(args.timeout, ids)}
         if "kalshi" not in venues:
             options["kalshi"] = None
         if "coinswitch_dma" not in venues:
             options["coinswitch"] = None
-            if args.subaccount:
-                raise UsageError("--subaccount applies to coinswitch_dma only")
         if args.format == "table":
             print(banner, end="\n\n")
         else:
@@ -198,11 +198,21 @@ def run_configured(args: argparse.Namespace) -> BalanceReport:
             arguments[_SIGNER[venue]] = None
     if arguments["kalshi"] is not None:
         _warn_if_readable(os.environ.get("KALSHI_PRIVATE_KEY_PATH", ""))
-    with BalanceClient(**arguments, timeout=args.timeout) as client:
+    with BalanceClient(**arguments, timeout=deadline(args.timeout, ids)) as client:
         return fetch(client, ids)
 
 
 _SIGNER = {"kalshi": "kalshi", "coinswitch_dma": "coinswitch"}
+
+
+def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:
+    """--timeout, or by default the client's 10 s plus what the CoinSwitch rate limit needs
+    for the ids asked for: 200 subaccounts at 10 requests/s cannot be fetched in 10 s."""
+    from adapter.client import DEFAULT_COINSWITCH_RATE_LIMIT, DEFAULT_TIMEOUT
+
+    if given is not None:
+        return given
+    return DEFAULT_TIMEOUT + len(coinswitch_ids or []) / DEFAULT_COINSWITCH_RATE_LIMIT
 
 
 def _env_subaccounts(text: str) -> list[int]:

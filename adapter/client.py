@@ -37,6 +37,9 @@ T = TypeVar("T")
 Outcome: TypeAlias = T | AdapterError
 Progress: TypeAlias = Callable[[int, int], None]
 
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_COINSWITCH_RATE_LIMIT = 10.0
+
 _CONFIGURE = {
     Venue.KALSHI: "pass kalshi=KalshiSigner(...), or set KALSHI_API_KEY_ID and"
     " KALSHI_PRIVATE_KEY_PATH",
@@ -55,10 +58,10 @@ class _BalanceClientBase:
         *,
         kalshi_base_url: str = kalshi.DEFAULT_BASE_URL,
         coinswitch_base_url: str = coinswitch.DEFAULT_BASE_URL,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = 3,
         kalshi_rate_limit: float | None = 20.0,
-        coinswitch_rate_limit: float | None = 10.0,
+        coinswitch_rate_limit: float | None = DEFAULT_COINSWITCH_RATE_LIMIT,
         max_in_flight: int = 10,
         retry_base_delay: float = 0.25,
         retry_max_delay: float = 8.0,

@@ -308,3 +308,39 @@ def test_readme_shows_the_real_sandbox_output() -> None:
     ]
     assert commands == ["uv run venue-balances --sandbox", "uv run pytest"]
     assert run("--sandbox").stdout in readme
+
+
+def test_default_deadline_grows_with_the_subaccounts_asked_for() -> None:
+    from adapter.cli import deadline
+
+    assert deadline(None, None) == 10.0
+    assert deadline(None, list(range(200))) == 30.0  # 200 at the 10/s rate limit
+    assert deadline(2.5, list(range(200))) == 2.5  # --timeout wins
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_for_many_subaccounts() -> None:
+    from adapter.cli import _progress
+
+    assert _progress(io.StringIO(), 100) is None  # not a terminal: no progress line
+    terminal = FakeTerminal()
+    assert _progress(terminal, 3) is None  # too few to bother
+    show = _progress(terminal, 40)
+    assert show is not None
+    show(1, 40)
+    show(40, 40)
+    show(-1, 0)
+    assert terminal.getvalue() == ("\rfetching balances: 1/40\rfetching balances: 40/40\r\033[K")
+
+
+def test_progress_is_fed_by_all_balances(sandbox: Sandbox) -> None:
+    seen: list[tuple[int, int]] = []
+    with sandbox.client(coinswitch_rate_limit=None) as client:
+        client.all_balances(
+            sandbox.coinswitch_subaccounts, progress=lambda d, t: seen.append((d, t))
+        )
+    assert sorted(seen) == [(1, 4), (2, 4), (3, 4), (4, 4)]
