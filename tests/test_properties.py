@@ -23,6 +23,7 @@ import adapter
 BUDGET = settings(
     max_examples=300,
     derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
