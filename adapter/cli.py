@@ -81,8 +81,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def subaccount_id(text: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"not a subaccount id: {text!r}")
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
+        raise argparse.ArgumentTypeError(f"not a subaccount id: {text[:30]!r}")
     return int(text)
 
 
@@ -105,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         report = run(args)
+        output = render(report, args.format)
     except UsageError as exc:
         print(f"venue-balances: {exc}", file=sys.stderr)
         return 2
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    sys.stdout.write(render(report, args.format))
+    sys.stdout.write(output)
     sys.stdout.flush()
     for failure in report.errors:
         from adapter.render import failure_line
@@ -129,13 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> BalanceReport:
-    from adapter.errors import CredentialsError
+    from adapter.errors import ConfigurationError, CredentialsError
 
     try:
         if args.sandbox:
             return run_sandbox(args)
         return run_configured(args)
-    except CredentialsError as exc:
+    except (ConfigurationError, CredentialsError) as exc:
         raise UsageError(exc.message) from None
 
 
@@ -218,11 +219,12 @@ def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:
 def _env_subaccounts(text: str) -> list[int]:
     ids = []
     for part in filter(None, (piece.strip() for piece in text.split(","))):
-        if not (part.isascii() and part.isdigit()):
+        try:
+            ids.append(subaccount_id(part))
+        except argparse.ArgumentTypeError:
             raise UsageError(
                 f"COINSWITCH_DMA_SUBACCOUNTS must be comma-separated ids, not {part[:20]!r}"
-            )
-        ids.append(int(part))
+            ) from None
     return ids
 
 

@@ -23,19 +23,29 @@ import httpx
 import kalshi_client
 
 from adapter import coinswitch, kalshi
-from adapter.config import client_arguments
+from adapter.config import check_http_url, client_arguments
 from adapter.domain import BalanceReport, FetchError, SubaccountBalance, Venue
-from adapter.errors import AdapterError, BadRequestError, CredentialsError, VenueUnavailableError
+from adapter.errors import (
+    AdapterError,
+    BadRequestError,
+    ConfigurationError,
+    CredentialsError,
+    VenueUnavailableError,
+)
 from adapter.ratelimit import RateLimiter
 from adapter.retry import Deadline, RetryPolicy
 from adapter.signing import CoinSwitchSigner, KalshiSigner
-from adapter.transport import Call, receive, receive_async
+from adapter.transport import Call, deadline_transport, receive, receive_async
 
 __all__ = ["AsyncBalanceClient", "BalanceClient"]
 
 T = TypeVar("T")
 Outcome: TypeAlias = T | AdapterError
 Progress: TypeAlias = Callable[[int, int], None]
+
+# A balance body is a few hundred bytes: compression saves nothing, and an uncompressed
+# body is one whose size cap holds on the wire as well as in memory.
+_HEADERS = {"Accept-Encoding": "identity", "User-Agent": "venue-balances"}
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_COINSWITCH_RATE_LIMIT = 10.0
@@ -67,12 +77,14 @@ class _BalanceClientBase:
         retry_max_delay: float = 8.0,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if kalshi is not None and not isinstance(kalshi, KalshiSigner):
-            raise TypeError(f"kalshi must be a KalshiSigner or None, not {type(kalshi).__name__}")
-        if coinswitch is not None and not isinstance(coinswitch, CoinSwitchSigner):
-            raise TypeError(
-                f"coinswitch must be a CoinSwitchSigner or None, not {type(coinswitch).__name__}"
-            )
+        for name, signer, kind in (
+            ("kalshi", kalshi, KalshiSigner),
+            ("coinswitch", coinswitch, CoinSwitchSigner),
+        ):
+            if signer is not None and not isinstance(signer, kind):
+                raise ConfigurationError(
+                    f"{name} must be a {kind.__name__} or None, not {type(signer).__name__}"
+                )
         for name, value in (
             ("timeout", timeout),
             ("retry_base_delay", retry_base_delay),
@@ -85,14 +97,8 @@ class _BalanceClientBase:
         ):
             if rate is not None:
                 _positive(name, rate, "requests per second (or None for no limit)")
-        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
-            raise ValueError(f"max_retries must be an integer >= 0, not {max_retries!r}")
-        if (
-            not isinstance(max_in_flight, int)
-            or isinstance(max_in_flight, bool)
-            or max_in_flight < 1
-        ):
-            raise ValueError(f"max_in_flight must be an integer >= 1, not {max_in_flight!r}")
+        _at_least("max_retries", max_retries, 0)
+        _at_least("max_in_flight", max_in_flight, 1)
         self.timeout = float(timeout)
         self.max_in_flight = max_in_flight
         self._policy = RetryPolicy(max_retries, retry_base_delay, retry_max_delay)
@@ -100,13 +106,9 @@ class _BalanceClientBase:
         self._limiters: dict[Venue, RateLimiter | None] = {}
         self._generated: dict[Venue, kalshi_client.Client | coinswitch_dma_client.Client] = {}
         self._urls: dict[tuple[Any, ...], httpx.URL] = {}
-        httpx_args: dict[str, Any] = {
-            "limits": httpx.Limits(
-                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
-            ),
-        }
-        if transport is not None:
-            httpx_args["transport"] = transport
+        limits = httpx.Limits(
+            max_connections=max_in_flight, max_keepalive_connections=max_in_flight
+        )
         for venue, signer, base_url, rate_limit, package in (
             (Venue.KALSHI, kalshi, kalshi_base_url, kalshi_rate_limit, kalshi_client),
             (
@@ -117,17 +119,16 @@ class _BalanceClientBase:
                 coinswitch_dma_client,
             ),
         ):
-            url = httpx.URL(base_url)
-            if url.scheme not in ("http", "https") or not url.host:
-                raise ValueError(f"{venue} base URL must be an http(s) URL, not {base_url!r}")
+            check_http_url(f"{venue} base URL", base_url)
             self._limiters[venue] = None if rate_limit is None else RateLimiter(rate_limit)
             if signer is not None:
                 self._signers[venue] = signer
                 self._generated[venue] = package.Client(
                     base_url=base_url,
+                    headers=_HEADERS,
                     timeout=httpx.Timeout(self.timeout),
                     follow_redirects=False,
-                    httpx_args={**httpx_args, "auth": signer},
+                    httpx_args={**self._connection(limits, transport), "auth": signer},
                 )
 
     @classmethod
@@ -175,6 +176,12 @@ class _BalanceClientBase:
     def _client(self, venue: Venue) -> httpx.Client | httpx.AsyncClient:
         raise NotImplementedError
 
+    def _connection(self, limits: httpx.Limits, transport: object) -> dict[str, Any]:
+        """httpx arguments for one venue's connection pool."""
+        if transport is not None:
+            return {"transport": transport}
+        return {"limits": limits}
+
     def _prepared(self, venue: Venue, arguments: dict[str, Any]) -> dict[str, Any]:
         """The generated request arguments with the URL merged by httpx once and reused.
 
@@ -192,46 +199,45 @@ class _BalanceClientBase:
             url = self._urls[key] = self._client(venue).build_request(**arguments).url
         return {"method": arguments["method"], "url": url}
 
-    def _coinswitch_plan(
+    def _coinswitch_entries(
         self, subaccount_ids: Iterable[object]
-    ) -> tuple[list[Call[SubaccountBalance]], list[FetchError]]:
-        """One call per distinct valid id, in order, and an error per id that is not valid."""
+    ) -> tuple[list[Call[SubaccountBalance]], list[Call[SubaccountBalance] | AdapterError]]:
+        """One call per distinct valid id, and the ids in the order given: each entry is
+        its call (shared by repeats of an id) or, for an id that cannot be asked for, the
+        error saying why."""
         ids = list(_iterable(subaccount_ids))
         if ids:
             self._require(Venue.COINSWITCH_DMA)
         calls: dict[int | None, Call[SubaccountBalance]] = {}
-        errors = []
+        entries: list[Call[SubaccountBalance] | AdapterError] = []
         for subaccount_id in ids:
             try:
                 call = self._coinswitch_call(subaccount_id)
             except AdapterError as error:
-                errors.append(FetchError(venue=Venue.COINSWITCH_DMA, subaccount=None, error=error))
+                entries.append(error)
             else:
-                calls.setdefault(call.subaccount, call)
-        return list(calls.values()), errors
-
-    def _coinswitch_calls(self, subaccount_ids: Iterable[object]) -> list[Call[SubaccountBalance]]:
-        calls, errors = self._coinswitch_plan(subaccount_ids)
-        if errors:
-            raise errors[0].error
-        return calls
+                entries.append(calls.setdefault(call.subaccount, call))
+        return list(calls.values()), entries
 
     def _plan(
         self, coinswitch_subaccounts: Iterable[object] | None
     ) -> tuple[list[Call[Any]], list[FetchError]]:
         """The calls of `all_balances`, and what failed before any request."""
         calls: list[Call[Any]] = []
-        errors: list[FetchError] = []
         if Venue.KALSHI in self._signers:
             calls.append(self._kalshi_call())
-        if coinswitch_subaccounts is not None:
-            try:
-                coinswitch_calls, errors = self._coinswitch_plan(coinswitch_subaccounts)
-            except AdapterError as error:
-                errors = [FetchError(venue=Venue.COINSWITCH_DMA, subaccount=None, error=error)]
-            else:
-                calls += coinswitch_calls
-        return calls, errors
+        if coinswitch_subaccounts is None:
+            return calls, []
+        try:
+            coinswitch_calls, entries = self._coinswitch_entries(coinswitch_subaccounts)
+        except AdapterError as error:
+            return calls, [FetchError(venue=Venue.COINSWITCH_DMA, subaccount=None, error=error)]
+        errors = [
+            FetchError(venue=Venue.COINSWITCH_DMA, subaccount=None, error=entry)
+            for entry in entries
+            if isinstance(entry, AdapterError)
+        ]
+        return calls + coinswitch_calls, errors
 
     def _slot_unavailable(self, call: Call[Any], deadline: Deadline) -> AdapterError:
         limiter = self._limiters[call.venue]
@@ -272,12 +278,12 @@ def _positive(name: str, value: object, unit: str) -> None:
         or not value > 0
         or math.isinf(value)
     ):
-        raise ValueError(f"{name} must be a positive number of {unit}, not {value!r}")
+        raise ConfigurationError(f"{name} must be a positive number of {unit}, not {value!r}")
 
 
 def _at_least(name: str, value: object, minimum: int) -> None:
     if type(value) is not int or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, not {value!r}")
+        raise ConfigurationError(f"{name} must be an integer >= {minimum}, not {value!r}")
 
 
 def _iterable(ids: object) -> Iterable[object]:
@@ -289,7 +295,7 @@ def _iterable(ids: object) -> Iterable[object]:
 
 
 def _subaccount_id(value: object) -> int:
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value < 2**63:  # the spec's int64
         raise BadRequestError(
             f"a CoinSwitch subaccount id is an integer >= 0, not {value!r:.40}",
             venue=Venue.COINSWITCH_DMA,
@@ -310,24 +316,37 @@ def _report(calls: list[Call[Any]], outcomes: list[Any], errors: list[FetchError
     return BalanceReport(balances=balances, errors=errors)
 
 
-def _first_failure(outcomes: list[Outcome[SubaccountBalance]]) -> list[SubaccountBalance]:
-    for outcome in outcomes:
+def _in_order(
+    entries: list[Call[SubaccountBalance] | AdapterError],
+    calls: list[Call[SubaccountBalance]],
+    outcomes: list[Outcome[SubaccountBalance]],
+) -> list[SubaccountBalance]:
+    """One balance per id given, in that order; or the first failure in that order."""
+    fetched = {id(call): outcome for call, outcome in zip(calls, outcomes, strict=True)}
+    balances = []
+    for entry in entries:
+        outcome = entry if isinstance(entry, AdapterError) else fetched[id(entry)]
         if isinstance(outcome, AdapterError):
             raise outcome
-    return outcomes  # type: ignore[return-value]  # no AdapterError left
+        balances.append(outcome)
+    return balances
 
 
 class BalanceClient(_BalanceClientBase):
     """Reads subaccount balances from Kalshi and CoinSwitch DMA (blocking; thread-safe).
 
-    Use as a context manager, or call `close()`, to release the connection pools.
+    Every socket read and write ends by the call's deadline, so no server, however slowly
+    it trickles bytes, holds a call past `timeout`; fan-outs run on the client's worker
+    threads, which the caller stops waiting for at the deadline. Use as a context manager,
+    or call `close()`, to release the connection pools and the workers.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._in_flight = {venue: threading.BoundedSemaphore(self.max_in_flight) for venue in Venue}
         self._http: dict[Venue, httpx.Client] = {}
-        self._http_lock = threading.Lock()
+        self._workers: concurrent.futures.ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self._closed = False
 
     def __enter__(self) -> Self:
@@ -342,27 +361,29 @@ class BalanceClient(_BalanceClientBase):
         self.close()
 
     def close(self) -> None:
-        """Close the connection pools; the client cannot be used afterwards."""
-        with self._http_lock:
+        """Close the connection pools and workers; the client cannot be used afterwards."""
+        with self._lock:
             self._closed = True
+            if self._workers is not None:
+                self._workers.shutdown(wait=False, cancel_futures=True)
             for http in self._http.values():
-                http.close()
+                http.close()  # also ends any request a worker is still waiting on
 
     def kalshi_balances(self) -> list[SubaccountBalance]:
         """Every Kalshi subaccount's balance (the primary is subaccount 0), in one request."""
-        call = self._kalshi_call()
-        return self._fetch(call, Deadline(self.timeout))
+        return self._fetch(self._kalshi_call(), Deadline(self.timeout))
 
     def coinswitch_balance(self, subaccount_id: int) -> SubaccountBalance:
         """One CoinSwitch DMA subaccount's balance."""
-        call = self._coinswitch_call(subaccount_id)
-        return self._fetch(call, Deadline(self.timeout))
+        return self._fetch(self._coinswitch_call(subaccount_id), Deadline(self.timeout))
 
     def coinswitch_balances(self, subaccount_ids: Iterable[int]) -> list[SubaccountBalance]:
-        """Balances of these CoinSwitch DMA subaccounts, fetched concurrently, in the order
-        given (each id once); if any fails, the first failure in that order is raised."""
-        calls = self._coinswitch_calls(subaccount_ids)
-        return _first_failure(self._fan_out(calls, Deadline(self.timeout)))
+        """One balance per id given, in that order, fetched concurrently (a repeated id is
+        fetched once). Everything is fetched first; then the first failure in the order
+        given, if any, is raised."""
+        deadline = Deadline(self.timeout)
+        calls, entries = self._coinswitch_entries(subaccount_ids)
+        return _in_order(entries, calls, self._fan_out(calls, deadline))
 
     def all_balances(
         self,
@@ -379,12 +400,29 @@ class BalanceClient(_BalanceClientBase):
         return _report(calls, self._fan_out(calls, deadline, progress), errors)
 
     def _client(self, venue: Venue) -> httpx.Client:
-        with self._http_lock:
+        with self._lock:
             if self._closed:
                 raise RuntimeError(f"{type(self).__name__} is closed")
             if venue not in self._http:
                 self._http[venue] = self._generated[venue].get_httpx_client()
             return self._http[venue]
+
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{type(self).__name__} is closed")
+            if self._workers is None:
+                # Both venues' in-flight bounds, and room for workers still waiting on
+                # requests whose callers gave up at their deadline.
+                self._workers = concurrent.futures.ThreadPoolExecutor(
+                    2 * self.max_in_flight + 4, thread_name_prefix="venue-balances"
+                )
+            return self._workers
+
+    def _connection(self, limits: httpx.Limits, transport: object) -> dict[str, Any]:
+        if transport is not None:
+            return {"transport": transport}
+        return {"transport": deadline_transport(limits)}
 
     def _fetch(self, call: Call[T], deadline: Deadline) -> T:
         http = self._client(call.venue)
@@ -392,48 +430,44 @@ class BalanceClient(_BalanceClientBase):
         in_flight = self._in_flight[call.venue]
 
         def attempt() -> T:
-            if deadline.expired():
+            if not in_flight.acquire(timeout=deadline.seconds_left()):
                 raise self._deadline_passed(call, deadline)
-            with in_flight:
+            try:
                 if limiter is not None:
                     wait = limiter.reserve(deadline.seconds_left())
                     if wait is None:
                         raise self._slot_unavailable(call, deadline)
                     time.sleep(wait)
                 return receive(http, call, deadline)
+            finally:
+                in_flight.release()
 
         return self._policy.call(deadline, attempt)
 
-    def _outcome(self, call: Call[T], deadline: Deadline) -> Outcome[T]:
+    def _outcome(self, call: Call[T], deadline: Deadline, counter: _Counter) -> Outcome[T]:
         try:
-            return self._fetch(call, deadline)
+            outcome: Outcome[T] = self._fetch(call, deadline)
         except AdapterError as error:
-            return error
+            outcome = error
+        return counter.done(outcome)
 
     def _fan_out(
         self, calls: list[Call[Any]], deadline: Deadline, progress: Progress | None = None
     ) -> list[Any]:
         counter = _Counter(len(calls), progress)
-        if len(calls) <= 1:
-            return [counter.done(self._outcome(call, deadline)) for call in calls]
         for venue in {call.venue for call in calls}:
             self._client(venue)  # build pools here, not racing in the workers
-        workers = min(len(calls), self.max_in_flight + 1)
-        pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="venue-balances")
-        try:
-            futures = [
-                pool.submit(lambda call: counter.done(self._outcome(call, deadline)), call)
-                for call in calls
-            ]
-            concurrent.futures.wait(futures, timeout=deadline.seconds_left())
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-        return [
-            future.result()
-            if future.done() and not future.cancelled()
-            else self._deadline_passed(call, deadline)
-            for call, future in zip(calls, futures, strict=True)
-        ]
+        workers = self._executor()
+        futures = [workers.submit(self._outcome, call, deadline, counter) for call in calls]
+        concurrent.futures.wait(futures, timeout=deadline.seconds_left())
+        outcomes = []
+        for call, future in zip(calls, futures, strict=True):
+            if future.done() and not future.cancelled():
+                outcomes.append(future.result())
+            else:
+                future.cancel()
+                outcomes.append(self._deadline_passed(call, deadline))
+        return outcomes
 
 
 class AsyncBalanceClient(_BalanceClientBase):
@@ -477,10 +511,12 @@ class AsyncBalanceClient(_BalanceClientBase):
         return await self._fetch(call, Deadline(self.timeout))
 
     async def coinswitch_balances(self, subaccount_ids: Iterable[int]) -> list[SubaccountBalance]:
-        """Balances of these CoinSwitch DMA subaccounts, fetched concurrently, in the order
-        given (each id once); if any fails, the first failure in that order is raised."""
-        calls = self._coinswitch_calls(subaccount_ids)
-        return _first_failure(await self._fan_out(calls, Deadline(self.timeout)))
+        """One balance per id given, in that order, fetched concurrently (a repeated id is
+        fetched once). Everything is fetched first; then the first failure in the order
+        given, if any, is raised."""
+        deadline = Deadline(self.timeout)
+        calls, entries = self._coinswitch_entries(subaccount_ids)
+        return _in_order(entries, calls, await self._fan_out(calls, deadline))
 
     async def all_balances(
         self,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from adapter.domain import Venue
-from adapter.errors import CredentialsError
+from adapter.errors import ConfigurationError, CredentialsError
 from adapter.signing import CoinSwitchSigner, KalshiSigner
 
-__all__ = ["ENVIRONMENT", "client_arguments"]
+__all__ = ["ENVIRONMENT", "check_http_url", "client_arguments"]
 
 KALSHI_API_KEY_ID = "KALSHI_API_KEY_ID"
 KALSHI_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
@@ -31,12 +33,14 @@ def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
     """Keyword arguments of a balance client, from the environment.
 
     A venue is configured when its key variables are set; `CredentialsError` names a
-    variable that is missing beside its partner, or whose key cannot be used.
+    variable that is missing beside its partner, or whose key cannot be used, and
+    `ConfigurationError` a base URL that is not an http(s) URL.
     """
 
     def value(name: str) -> str | None:
-        text = environ.get(name, "").strip()
-        return text or None
+        text = environ.get(name, "")
+        # Passwords are taken exactly as given; spaces around anything else are typos.
+        return (text if name == KALSHI_PRIVATE_KEY_PASSWORD else text.strip()) or None
 
     def configured(venue: Venue) -> bool:
         names = ENVIRONMENT[venue]
@@ -63,5 +67,16 @@ def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
     ):
         url = value(name)
         if url:
+            check_http_url(name, url)
             arguments[option] = url
     return arguments
+
+
+def check_http_url(name: str, value: object) -> None:
+    """Refuse, naming `name`, a value that is not an absolute http(s) URL."""
+    try:
+        url = httpx.URL(value)  # type: ignore[arg-type]
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"{name} is not a URL ({exc}): {value!r:.100}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{name} must be an http(s) URL, not {value!r:.100}")

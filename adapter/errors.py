@@ -1,6 +1,8 @@
 """The errors of venue-balances: every failure of the public API is one of these.
 
     AdapterError                    venue, endpoint, status, message, subaccount
+     ├── ConfigurationError         a bad client option or environment value (also a
+     │                              ValueError); raised before any request
      ├── CredentialsError           bad or missing key material; raised before any request
      ├── BadRequestError            400, or a request that cannot be made (a bad subaccount id)
      ├── AuthenticationError        401: wrong key, bad signature, or this machine's clock is off
@@ -23,6 +25,7 @@ __all__ = [
     "AdapterError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "CredentialsError",
     "ForbiddenError",
     "MalformedResponseError",
@@ -83,6 +86,12 @@ def _rebuild(cls: type[AdapterError], message: str, state: dict[str, object]) ->
     Exception.__init__(error, message)
     error.__dict__.update(state)
     return error
+
+
+class ConfigurationError(AdapterError, ValueError):
+    """A client option or environment value is unusable; raised before any request."""
+
+    kind = "configuration"
 
 
 class CredentialsError(AdapterError):

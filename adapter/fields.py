@@ -38,8 +38,6 @@ __all__ = [
 # A plain decimal numeral: optional minus, ASCII digits, optional fraction. Nothing else:
 # no exponent, sign "+", spaces, separators, NaN or Infinity.
 _NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-# Sums of amounts must be exact; any rounding raises instead of changing a digit.
-_EXACT = Context(prec=1000, traps=[Inexact, Rounded, InvalidOperation])
 
 
 Model = TypeVar("Model")
@@ -209,15 +207,23 @@ def object_list(value: object, field: str, *, nullable: bool = False) -> list[di
     return value
 
 
-def exact_sum(values: Iterable[Decimal], field: str) -> Decimal:
-    """The exact sum of one or more amounts; refuses (never rounds) past 1000 digits."""
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of one or more amounts, however many digits they have.
+
+    Decimal arithmetic rounds to the context's precision (28 digits by default), so the
+    sum runs in a context just wide enough for these operands; Inexact stays trapped, so
+    a digit could never be dropped silently.
+    """
     first, *rest = values
+    if not rest:
+        return first  # a lone amount keeps its exact digits, even "-0.00"
+    operands = [first, *rest]
+    top = max(value.adjusted() for value in operands) + len(str(len(operands))) + 1
+    bottom = min(int(value.as_tuple().exponent) for value in operands)
+    context = Context(prec=max(top - bottom, 1) + 1, traps=[Inexact, Rounded, InvalidOperation])
     total = first
-    try:
-        for value in rest:
-            total = _EXACT.add(total, value)
-    except (Inexact, Rounded, InvalidOperation) as exc:
-        raise FieldProblem(field, "sum has more digits than can be kept exactly") from exc
+    for value in rest:
+        total = context.add(total, value)
     return total
 
 

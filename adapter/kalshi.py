@@ -80,9 +80,7 @@ def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
             subaccount=number,
             primary=number == 0,
             currency=CURRENCY,
-            balance=exact_sum(
-                (balance for balance, _ in seen.values()), f"subaccount {number} balances"
-            ),
+            balance=exact_sum(balance for balance, _ in seen.values()),
             updated_at=max(updated for _, updated in seen.values()),
         )
         for number, seen in sorted(shards.items())

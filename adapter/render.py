@@ -154,7 +154,7 @@ def as_table(report: BalanceReport) -> str:
     totals: dict[tuple[str, str], list[Decimal]] = {}
     for b in balances:
         totals.setdefault((str(b.venue), b.currency), []).append(b.balance)
-    sums = _aligned([numeral(exact_sum(v, "total")) or "" for v in totals.values()])
+    sums = _aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
     total_rows = [
         [venue, currency, str(len(values)), total]
         for ((venue, currency), values), total in zip(totals.items(), sums, strict=True)

@@ -23,7 +23,7 @@ T = TypeVar("T")
 log = logging.getLogger("adapter")
 
 RETRY_AFTER_CAP = 60.0
-"""Longest Retry-After honoured; a longer one stops retrying (the deadline would pass anyway)."""
+"""Longest wait a Retry-After can ask for; a longer one is cut to this."""
 
 
 class Deadline:
@@ -42,7 +42,8 @@ class Deadline:
 
 
 class _Backoff(tenacity.wait.wait_base):
-    """The venue's Retry-After when it gave one, else full-jitter exponential backoff."""
+    """The venue's Retry-After (at most RETRY_AFTER_CAP) when it gave one, else full-jitter
+    exponential backoff."""
 
     def __init__(self, base_delay: float, max_delay: float) -> None:
         self._jitter = tenacity.wait_random_exponential(multiplier=base_delay, max=max_delay)
@@ -50,19 +51,18 @@ class _Backoff(tenacity.wait.wait_base):
     def __call__(self, state: tenacity.RetryCallState) -> float:  # the delay
         error = _error(state)
         if error is not None and error.retry_after is not None:
-            return error.retry_after
+            return min(error.retry_after, RETRY_AFTER_CAP)
         return self._jitter(state)
 
 
 class _OutOfTime(tenacity.stop.stop_base):
-    """Stop when the next wait would end past the deadline (or past RETRY_AFTER_CAP)."""
+    """Stop when the next wait would end past the deadline."""
 
     def __init__(self, deadline: Deadline) -> None:
         self._deadline = deadline
 
     def __call__(self, state: tenacity.RetryCallState) -> bool:
-        sleep = state.upcoming_sleep
-        return sleep > RETRY_AFTER_CAP or sleep >= self._deadline.seconds_left()
+        return state.upcoming_sleep >= self._deadline.seconds_left()
 
 
 def _retryable(exc: BaseException) -> bool:

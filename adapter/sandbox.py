@@ -137,6 +137,8 @@ class Fault:
     `status`/`body`/`content_type`/`headers`: a canned response (body None: the venue's
     documented body for that status). `drop`: close the connection without answering.
     `truncate`: send headers and half the body, then close. `delay`: sleep first.
+    `trickle`: send the normal answer one byte at a time, this many seconds apart (a
+    server that never lets a per-read timeout fire).
     """
 
     status: int = 200
@@ -146,6 +148,7 @@ class Fault:
     drop: bool = False
     truncate: bool = False
     delay: float = 0.0
+    trickle: float = 0.0
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -182,13 +185,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # quiet; the sandbox keeps its own log of requests
 
     def _send(
-        self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: Iterable[tuple[str, str]] = (),
+        trickle: float = 0.0,
     ) -> None:
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}".rstrip()]
         lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers]
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + body)
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        if not trickle:
+            self.wfile.write(data)
+            return
+        for index in range(len(data)):
+            time.sleep(trickle if index else 0)
+            try:
+                self.wfile.write(data[index : index + 1])
+            except OSError:  # the client has given up
+                self.close_connection = True
+                return
 
 
 class Sandbox:
@@ -452,6 +469,15 @@ class Sandbox:
         if fault.drop:
             self._record(handler, venue, 0, stamp, signature)
             handler.close_connection = True
+            return
+        if fault.trickle:
+            status, answer = (
+                self._kalshi() if venue is Venue.KALSHI else self._coinswitch(handler.path)
+            )
+            self._record(handler, venue, status, stamp, signature)
+            handler._send(
+                status, json.dumps(answer).encode(), "application/json", (), fault.trickle
+            )
             return
         body = fault.body if fault.body is not None else _documented_body(venue, fault.status)
         if fault.truncate:

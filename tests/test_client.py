@@ -37,7 +37,7 @@ def test_kalshi_balances(make_client: Any, venues: FakeVenues) -> None:
     assert len(venues.requests) == 1
 
 
-def test_coinswitch_balances_in_order_each_once(make_client: Any, venues: FakeVenues) -> None:
+def test_coinswitch_balances_one_per_id_in_order(make_client: Any, venues: FakeVenues) -> None:
     for number in (1003, 1001, 1002):
         venues.coinswitch[number] = cs_body(number, total=f"{number}.00")
     with make_client() as client:
@@ -46,8 +46,26 @@ def test_coinswitch_balances_in_order_each_once(make_client: Any, venues: FakeVe
         (1003, "1003.00"),
         (1001, "1001.00"),
         (1002, "1002.00"),
+        (1001, "1001.00"),
     ]
+    # A repeated id is fetched once.
     assert sorted(int(r.url.params["subaccount_id"]) for r in venues.requests) == [1001, 1002, 1003]
+
+
+def test_coinswitch_balances_fetches_everything_before_raising_the_first_failure(
+    make_client: Any, venues: FakeVenues
+) -> None:
+    venues.coinswitch.update({1001: cs_body(1001), 9999: not_found})
+    with make_client() as client, pytest.raises(adapter.NotFoundError) as caught:
+        client.coinswitch_balances([1001, 9999, -1])
+    assert caught.value.subaccount == 9999  # the first failure in the order given
+    with make_client() as client, pytest.raises(adapter.BadRequestError):
+        client.coinswitch_balances([-1, 9999])  # the bad id comes first
+    assert sorted(int(r.url.params["subaccount_id"]) for r in venues.requests) == [
+        1001,
+        9999,
+        9999,
+    ]
 
 
 def test_coinswitch_balances_raises_the_first_failure_in_given_order(

@@ -110,12 +110,18 @@ class KalshiSigner(httpx.Auth):
         clock: Callable[[], int] | None = None,
     ) -> KalshiSigner:
         """From a PEM private key file (PKCS#1 or PKCS#8, optionally encrypted)."""
+        if not isinstance(path, str | os.PathLike):  # an int would be read as a descriptor
+            raise CredentialsError(
+                f"the Kalshi private key path must be a str or path, not {type(path).__name__}",
+                venue="kalshi",
+            )
         try:
             with open(path, "rb") as file:
                 pem = file.read()
-        except OSError as exc:
-            reason = exc.strerror  # raised below, outside this block: the OSError (whose
-            # filename may be key material pasted as a path) is not kept as __context__
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or "not a usable file name"
+            # Raised below, outside this block: the OSError, whose filename may be key
+            # material pasted as a path, is not kept as the error's __context__.
         else:
             return cls(key_id, _load_pem(pem, password), clock=clock)
         raise CredentialsError(
@@ -143,14 +149,25 @@ class KalshiSigner(httpx.Auth):
 
 
 def _shown_path(path: str | os.PathLike[str]) -> str:
-    """The path for a message, unless it looks like key material pasted in its place."""
+    """The path for a message, unless it could be key material pasted in its place.
+
+    Shown only if it reads like a file name: its last part has an extension, or its
+    directory exists. Base64 and hex have no dots, and a pasted key's "directory" (what
+    comes before a "/" of base64) does not exist.
+    """
     text = os.fspath(path)
-    if "-----" in text or "\n" in text or len(text) > 300:
-        return "(the value given as a path looks like key material, not a file name)"
+    directory, name = os.path.split(text)
+    plausible = "." in name or (bool(directory) and os.path.isdir(directory))
+    if not plausible or "-----" in text or not text.isprintable() or len(text) > 300:
+        return "(not shown: the value does not look like a file name and may be key material)"
     return repr(text)
 
 
 def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
+    if not isinstance(pem, str | bytes) or not isinstance(password, str | bytes | None):
+        raise CredentialsError(
+            "the Kalshi private key and its password must be str or bytes", venue="kalshi"
+        )
     data = pem.encode() if isinstance(pem, str) else pem
     secret = password.encode() if isinstance(password, str) else password
     encrypted = b"ENCRYPTED" in data

@@ -1,0 +1,234 @@
+"""Regressions for problems an independent review of the code found."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import FakeVenues, cs_body
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+import adapter
+from adapter.domain import BalanceReport, SubaccountBalance, Venue
+from adapter.render import as_table
+from adapter.sandbox import Fault, Sandbox
+
+BIN = Path(sys.executable).parent
+
+
+def test_a_retry_after_of_thousands_of_digits_is_a_typed_error(
+    make_client: Any, make_async_client: Any, venues: FakeVenues
+) -> None:
+    def busy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, json={"message": "busy"}, headers={"Retry-After": "9" * 5000})
+
+    venues.kalshi = {"subaccount_balances": []}
+    venues.coinswitch.update({1001: cs_body(1001), 1002: busy})
+    with make_client() as client:
+        with pytest.raises(adapter.VenueUnavailableError):
+            client.coinswitch_balance(1002)
+        report = client.all_balances([1001, 1002])
+
+    async def main() -> adapter.BalanceReport:
+        async with make_async_client() as client:
+            return await client.all_balances([1001, 1002])
+
+    for result in (report, asyncio.run(main())):
+        assert [b.subaccount for b in result.balances if b.venue == "coinswitch_dma"] == [1001]
+        assert [(e.subaccount, e.error.status) for e in result.errors] == [(1002, 503)]
+
+
+def test_a_huge_content_length_is_refused_not_parsed(make_client: Any, venues: FakeVenues) -> None:
+    venues.coinswitch[1001] = lambda request: httpx.Response(
+        200,
+        headers={"content-type": "application/json", "content-length": "9" * 5000},
+        content=b"{}",
+    )
+    with make_client() as client, pytest.raises(adapter.AdapterError):
+        client.coinswitch_balance(1001)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("call", ["kalshi_balances", "coinswitch_balance", "all_balances"])
+def test_a_trickling_server_cannot_hold_a_call_past_its_deadline(
+    sandbox: Sandbox, mode: str, call: str
+) -> None:
+    # One byte every 0.1 s: no single read ever waits long enough to time out.
+    sandbox.inject("kalshi", Fault(trickle=0.1))
+    sandbox.inject("coinswitch_dma", Fault(trickle=0.1))
+    options = {"timeout": 0.8, "max_retries": 0, "coinswitch_rate_limit": None}
+    arguments = {"coinswitch_balance": (1001,), "all_balances": ([1001],)}.get(call, ())
+    started = time.monotonic()
+    if mode == "sync":
+        with sandbox.client(**options) as client:
+            try:
+                outcome: Any = getattr(client, call)(*arguments)
+            except adapter.AdapterError as error:
+                outcome = error
+    else:
+
+        async def main() -> Any:
+            async with sandbox.async_client(**options) as client:
+                try:
+                    return await getattr(client, call)(*arguments)
+                except adapter.AdapterError as error:
+                    return error
+
+        outcome = asyncio.run(main())
+    assert time.monotonic() - started < 1.5
+    if call == "all_balances":
+        assert outcome.balances == [] and len(outcome.errors) == 2
+        assert all(isinstance(e.error, adapter.VenueUnavailableError) for e in outcome.errors)
+    else:
+        assert isinstance(outcome, adapter.VenueUnavailableError)
+        assert "deadline" in outcome.message or "no answer in time" in outcome.message
+
+
+def test_table_totals_never_lose_or_refuse_digits() -> None:
+    huge = "1" + "0" * 1000
+    balances = [
+        SubaccountBalance(
+            venue=Venue.KALSHI, subaccount=n, primary=n == 0, currency="USD", balance=Decimal(b)
+        )
+        for n, b in ((0, huge), (1, "0.1"), (2, "0.000001"))
+    ]
+    table = as_table(BalanceReport(balances=balances, errors=[]))
+    assert huge + ".100001" in table
+    assert not re.search(r"[0-9]E[-+]?[0-9]", table)  # never exponent notation
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KALSHI_", "COINSWITCH_"))}
+    return subprocess.run(
+        [str(BIN / "venue-balances"), *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=60,
+    )
+
+
+COINSWITCH_ENV = {
+    "COINSWITCH_API_KEY": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    "COINSWITCH_SECRET_KEY": "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    "COINSWITCH_DMA_SUBACCOUNTS": "1001",
+}
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"COINSWITCH_DMA_BASE_URL": "ftp://x"}, "COINSWITCH_DMA_BASE_URL must be an http(s) URL"),
+        ({"COINSWITCH_DMA_BASE_URL": "http://[::1"}, "COINSWITCH_DMA_BASE_URL is not a URL"),
+        ({"COINSWITCH_DMA_SUBACCOUNTS": "1" * 4301}, "COINSWITCH_DMA_SUBACCOUNTS must be"),
+    ],
+)
+def test_bad_environment_values_exit_2_naming_the_variable(
+    env: dict[str, str], complaint: str
+) -> None:
+    result = run_cli({**COINSWITCH_ENV, **env})
+    assert result.returncode == 2, result.stderr
+    assert complaint in result.stderr and "Traceback" not in result.stderr
+
+
+def test_from_env_and_options_raise_configuration_errors() -> None:
+    with pytest.raises(adapter.ConfigurationError, match="KALSHI_BASE_URL"):
+        adapter.BalanceClient.from_env({"KALSHI_BASE_URL": "http://[::1"})
+    with pytest.raises(adapter.ConfigurationError, match="kalshi must be a KalshiSigner"):
+        adapter.BalanceClient(kalshi="not a signer")  # type: ignore[arg-type]
+    with pytest.raises(adapter.ConfigurationError):
+        adapter.BalanceClient(coinswitch_base_url="http://[::1")
+    error = adapter.ConfigurationError("x")
+    assert isinstance(error, adapter.AdapterError) and isinstance(error, ValueError)
+
+
+def test_pasted_key_material_is_not_echoed_as_a_path(tmp_path: Path) -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    body = "".join(pem.splitlines()[1:-1])
+    secret = key.private_bytes_raw().hex()
+    for pasted in (body, secret, pem, body.replace("/", "x")):
+        with pytest.raises(adapter.CredentialsError) as caught:
+            adapter.KalshiSigner.from_file("key-id", pasted)
+        assert pasted not in str(caught.value) and body[:16] not in str(caught.value)
+        assert "not shown" in str(caught.value)
+    for path in ("kalshi.pem", str(tmp_path / "kalshi"), str(tmp_path / "missing" / "k.pem")):
+        with pytest.raises(adapter.CredentialsError) as caught:
+            adapter.KalshiSigner.from_file("key-id", path)
+        assert repr(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: adapter.KalshiSigner.from_file("key-id", "a\x00b"),
+        lambda: adapter.KalshiSigner.from_file("key-id", 0),  # would be stdin
+        lambda: adapter.KalshiSigner.from_file("key-id", 12345678),
+        lambda: adapter.KalshiSigner.from_pem("key-id", None),
+        lambda: adapter.KalshiSigner.from_pem("key-id", "x", 5),
+    ],
+    ids=["nul-byte", "descriptor", "int", "none-pem", "int-password"],
+)
+def test_odd_key_arguments_are_credentials_errors(make: Any) -> None:
+    with pytest.raises(adapter.CredentialsError):
+        make()
+
+
+def test_a_password_with_spaces_works_from_the_environment(tmp_path: Path, rsa_key: Any) -> None:
+    path = tmp_path / "locked.pem"
+    path.write_bytes(
+        rsa_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b" secret pw "),
+        )
+    )
+    env = {
+        "KALSHI_API_KEY_ID": "key-id",
+        "KALSHI_PRIVATE_KEY_PATH": str(path),
+        "KALSHI_PRIVATE_KEY_PASSWORD": " secret pw ",
+    }
+    assert adapter.BalanceClient.from_env(env).venues == ("kalshi",)
+
+
+def test_requests_ask_for_uncompressed_bodies(make_client: Any, venues: FakeVenues) -> None:
+    venues.coinswitch[1001] = cs_body(1001)
+    with make_client() as client:
+        client.coinswitch_balance(1001)
+    assert venues.requests[0].headers["Accept-Encoding"] == "identity"
+
+
+def test_a_long_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapter import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    attempts = []
+
+    def attempt() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise adapter.RateLimitedError("slow down", retryable=True, retry_after=90.0)
+        return "ok"
+
+    policy = retry.RetryPolicy()
+    assert policy.call(retry.Deadline(120.0), attempt) == "ok"
+    assert slept == [retry.RETRY_AFTER_CAP]
+    with pytest.raises(adapter.RateLimitedError):  # a wait past the deadline is not taken
+        attempts.clear()
+        policy.call(retry.Deadline(5.0), attempt)
