@@ -88,7 +88,7 @@ def subaccount_id(text: str) -> int:
 
 def seconds(text: str) -> float:
     try:
-        value = float(text)
+        value = float(text)  # seconds, not money
     except ValueError:
         value = -1.0
     if not 0 < value < 86400:
@@ -206,7 +206,7 @@ def run_configured(args: argparse.Namespace) -> BalanceReport:
 _SIGNER = {"kalshi": "kalshi", "coinswitch_dma": "coinswitch"}
 
 
-def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:
+def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:  # seconds
     """--timeout, or by default the client's 10 s plus what the CoinSwitch rate limit needs
     for the ids asked for: 200 subaccounts at 10 requests/s cannot be fetched in 10 s."""
     from adapter.client import DEFAULT_COINSWITCH_RATE_LIMIT, DEFAULT_TIMEOUT

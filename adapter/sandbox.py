@@ -126,7 +126,7 @@ class Seen:
     status: int
     stamp: str | None
     signature: str | None
-    at: float
+    at: float  # seconds (time.monotonic)
     """When the request arrived (time.monotonic)."""
 
 
@@ -148,7 +148,7 @@ class Fault:
     drop: bool = False
     truncate: bool = False
     delay: float = 0.0
-    trickle: float = 0.0
+    trickle: float = 0.0  # seconds between bytes
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -190,7 +190,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body: bytes,
         content_type: str,
         headers: Iterable[tuple[str, str]] = (),
-        trickle: float = 0.0,
+        trickle: float = 0.0,  # seconds between bytes
     ) -> None:
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}".rstrip()]
         lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
