@@ -151,18 +151,16 @@ def run_sandbox(args: argparse.Namespace) -> BalanceReport:
     if args.subaccount and "coinswitch_dma" not in venues:
         raise UsageError("--subaccount applies to coinswitch_dma only")
     with Sandbox.demo() as sandbox:
-        ids = args.subaccount or sandbox.coinswitch_subaccounts
-        options: dict[str, Any] = {"timeout": deadline(args.timeout, ids)}
-        if "kalshi" not in venues:
-            options["kalshi"] = None
-        if "coinswitch_dma" not in venues:
-            options["coinswitch"] = None
+        ids = None
+        if "coinswitch_dma" in venues:
+            ids = args.subaccount or sandbox.coinswitch_subaccounts
         if args.format == "table":
             print(banner, end="\n\n")
         else:
             print(banner, file=sys.stderr)
-        with sandbox.client(**options) as client:
-            return fetch(client, ids if "coinswitch_dma" in venues else None)
+        options = _unselected(venues)
+        with sandbox.client(timeout=deadline(args.timeout, ids), **options) as client:
+            return fetch(client, ids)
 
 
 def run_configured(args: argparse.Namespace) -> BalanceReport:
@@ -194,9 +192,7 @@ def run_configured(args: argparse.Namespace) -> BalanceReport:
             )
     elif args.subaccount:
         raise UsageError("--subaccount applies to coinswitch_dma only")
-    for venue in VENUES:
-        if venue not in venues:
-            arguments[_SIGNER[venue]] = None
+    arguments.update(_unselected(venues))
     if arguments["kalshi"] is not None:
         _warn_if_readable(os.environ.get("KALSHI_PRIVATE_KEY_PATH", ""))
     with BalanceClient(**arguments, timeout=deadline(args.timeout, ids)) as client:
@@ -204,6 +200,11 @@ def run_configured(args: argparse.Namespace) -> BalanceReport:
 
 
 _SIGNER = {"kalshi": "kalshi", "coinswitch_dma": "coinswitch"}
+
+
+def _unselected(venues: Sequence[str]) -> dict[str, None]:
+    """Client arguments that leave out the venues not asked for."""
+    return {_SIGNER[venue]: None for venue in VENUES if venue not in venues}
 
 
 def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:  # seconds

@@ -193,7 +193,7 @@ class _BalanceClientBase:
         params = tuple(sorted(arguments.get("params", {}).items()))
         key = (venue, arguments["method"], arguments["url"], params)
         url = self._urls.get(key)
-        if url is None:
+        if url is None:  # only a miss needs the client (and, sync, its lock)
             if len(self._urls) >= 4096:
                 self._urls.clear()
             url = self._urls[key] = self._client(venue).build_request(**arguments).url
@@ -239,14 +239,21 @@ class _BalanceClientBase:
         ]
         return calls + coinswitch_calls, errors
 
-    def _slot_unavailable(self, call: Call[Any], deadline: Deadline) -> AdapterError:
+    def _rate_wait(self, call: Call[Any], deadline: Deadline) -> float:
+        """Seconds until the venue's rate limiter lets this attempt go (its slot claimed);
+        an error if that would be past the deadline."""
         limiter = self._limiters[call.venue]
-        rate = f"{limiter.per_second:g}/s" if limiter else "off"
-        return call.error(
-            VenueUnavailableError,
-            f"the {deadline.seconds:g} s deadline would pass before the client-side rate limit"
-            f" ({rate}) lets this request go; raise the timeout or the rate limit",
-        )
+        if limiter is None:
+            return 0.0
+        wait = limiter.reserve(deadline.seconds_left())
+        if wait is None:
+            raise call.error(
+                VenueUnavailableError,
+                f"the {deadline.seconds:g} s deadline would pass before the client-side rate"
+                f" limit ({limiter.per_second:g}/s) lets this request go; raise the timeout"
+                " or the rate limit",
+            )
+        return wait
 
     def _deadline_passed(self, call: Call[Any], deadline: Deadline) -> AdapterError:
         return call.error(
@@ -426,17 +433,14 @@ class BalanceClient(_BalanceClientBase):
 
     def _fetch(self, call: Call[T], deadline: Deadline) -> T:
         http = self._client(call.venue)
-        limiter = self._limiters[call.venue]
         in_flight = self._in_flight[call.venue]
 
         def attempt() -> T:
             if not in_flight.acquire(timeout=deadline.seconds_left()):
                 raise self._deadline_passed(call, deadline)
             try:
-                if limiter is not None:
-                    wait = limiter.reserve(deadline.seconds_left())
-                    if wait is None:
-                        raise self._slot_unavailable(call, deadline)
+                wait = self._rate_wait(call, deadline)
+                if wait:
                     time.sleep(wait)
                 return receive(http, call, deadline)
             finally:
@@ -541,15 +545,12 @@ class AsyncBalanceClient(_BalanceClientBase):
 
     async def _fetch(self, call: Call[T], deadline: Deadline) -> T:
         http = self._client(call.venue)
-        limiter = self._limiters[call.venue]
         in_flight = self._in_flight[call.venue]
 
         async def attempt() -> T:
             async with in_flight:
-                if limiter is not None:
-                    wait = limiter.reserve(deadline.seconds_left())
-                    if wait is None:
-                        raise self._slot_unavailable(call, deadline)
+                wait = self._rate_wait(call, deadline)
+                if wait:
                     await asyncio.sleep(wait)
                 return await receive_async(http, call, deadline)
 

@@ -195,10 +195,8 @@ def first_text(*candidates: object) -> str | None:
     return None
 
 
-def object_list(value: object, field: str, *, nullable: bool = False) -> list[dict[str, Any]]:
-    """A JSON array of objects (null or absent gives [] when nullable)."""
-    if nullable and (value is None or _is_unset(value)):
-        return []
+def object_list(value: object, field: str) -> list[dict[str, Any]]:
+    """A JSON array of objects."""
     if not isinstance(value, list):
         raise FieldProblem(field, f"expected an array, got {_describe(value)}")
     for index, item in enumerate(value):

@@ -241,7 +241,6 @@ class Sandbox:
         self._in_flight = 0
         self.peak_in_flight = 0
         self.requests = 0
-        self.requests_by_venue: collections.Counter[Venue] = collections.Counter()
         self.connections = 0
         self.log: collections.deque[Seen] = collections.deque(maxlen=100_000)
         self._server: _Server | None = None
@@ -370,7 +369,6 @@ class Sandbox:
     def reset_counters(self) -> None:
         with self._lock:
             self.requests = 0
-            self.requests_by_venue.clear()
             self.peak_in_flight = 0
             self.connections = 0
             self.log.clear()
@@ -406,8 +404,6 @@ class Sandbox:
         if venue is None:
             status, body = 404, {"message": f"no such endpoint: {path}"}
             return self._reply(handler, None, status, body, None, None)
-        with self._lock:
-            self.requests_by_venue[venue] += 1
         headers = handler.headers
         if venue is Venue.KALSHI:
             stamp, signature = (
