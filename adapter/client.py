@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeAlias, TypeVar
 
-import coinswitch_dma_client
 import httpx
-import kalshi_client
+import venue_balances_coinswitch_dma
+import venue_balances_kalshi
 
 from adapter import coinswitch, kalshi
 from adapter.config import check_http_url, client_arguments
@@ -104,19 +104,21 @@ class _BalanceClientBase:
         self._policy = RetryPolicy(max_retries, retry_base_delay, retry_max_delay)
         self._signers: dict[Venue, httpx.Auth] = {}
         self._limiters: dict[Venue, RateLimiter | None] = {}
-        self._generated: dict[Venue, kalshi_client.Client | coinswitch_dma_client.Client] = {}
+        self._generated: dict[
+            Venue, venue_balances_kalshi.Client | venue_balances_coinswitch_dma.Client
+        ] = {}
         self._urls: dict[tuple[Any, ...], httpx.URL] = {}
         limits = httpx.Limits(
             max_connections=max_in_flight, max_keepalive_connections=max_in_flight
         )
         for venue, signer, base_url, rate_limit, package in (
-            (Venue.KALSHI, kalshi, kalshi_base_url, kalshi_rate_limit, kalshi_client),
+            (Venue.KALSHI, kalshi, kalshi_base_url, kalshi_rate_limit, venue_balances_kalshi),
             (
                 Venue.COINSWITCH_DMA,
                 coinswitch,
                 coinswitch_base_url,
                 coinswitch_rate_limit,
-                coinswitch_dma_client,
+                venue_balances_coinswitch_dma,
             ),
         ):
             check_http_url(f"{venue} base URL", base_url)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coinswitch_dma_client.api.master import get_subaccount_balance
-from coinswitch_dma_client.models import (
+from venue_balances_coinswitch_dma.api.master import get_subaccount_balance
+from venue_balances_coinswitch_dma.models import (
     BalanceDetail,
     CoinBalance,
     ErrorResponse,

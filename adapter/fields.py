@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
 from typing import Any, TypeVar
 
-from coinswitch_dma_client.types import Unset as CoinSwitchUnset
-from kalshi_client.types import Unset as KalshiUnset
+from venue_balances_coinswitch_dma.types import Unset as CoinSwitchUnset
+from venue_balances_kalshi.types import Unset as KalshiUnset
 
 __all__ = [
     "MISSING",

@@ -13,10 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from kalshi_client.api.portfolio import get_subaccount_balances
-from kalshi_client.models import ErrorResponse, GetSubaccountBalancesResponse
-from kalshi_client.models import SubaccountBalance as Row
-from kalshi_client.types import Unset
+from venue_balances_kalshi.api.portfolio import get_subaccount_balances
+from venue_balances_kalshi.models import ErrorResponse, GetSubaccountBalancesResponse
+from venue_balances_kalshi.models import SubaccountBalance as Row
+from venue_balances_kalshi.types import Unset
 
 from adapter.domain import SubaccountBalance, Venue
 from adapter.fields import (

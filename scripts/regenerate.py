@@ -36,8 +36,8 @@ Overlay = Callable[[dict[str, Any]], None]
 OVERLAYS: dict[str, list[Overlay]] = {"kalshi.yaml": [], "coinswitch-dma.yaml": []}
 
 CLIENTS = {
-    "kalshi_client": "kalshi.yaml",
-    "coinswitch_dma_client": "coinswitch-dma.yaml",
+    "venue_balances_kalshi": "kalshi.yaml",
+    "venue_balances_coinswitch_dma": "coinswitch-dma.yaml",
 }
 
 POST_HOOKS = [

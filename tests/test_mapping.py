@@ -199,10 +199,10 @@ def newer_kalshi_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
     loader.loader.exec_module(regenerate)
     regenerate.SPECS = specs
     regenerate.OVERLAYS["kalshi.yaml"] = []
-    regenerate.generate("kalshi_client_next", "kalshi.yaml", out)
+    regenerate.generate("venue_balances_kalshi_next", "kalshi.yaml", out)
     sys.path.insert(0, str(out))
     try:
-        yield importlib.import_module("kalshi_client_next.models")
+        yield importlib.import_module("venue_balances_kalshi_next.models")
     finally:
         sys.path.remove(str(out))
 

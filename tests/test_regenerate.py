@@ -48,7 +48,7 @@ def test_check_fails_when_a_spec_changes(tmp_path: Path, monkeypatch: pytest.Mon
     assert before == after, "--check must touch nothing"
 
 
-@pytest.mark.parametrize("package", ["kalshi_client", "coinswitch_dma_client"])
+@pytest.mark.parametrize("package", ["venue_balances_kalshi", "venue_balances_coinswitch_dma"])
 def test_generated_packages_are_typed_and_marked(package: str) -> None:
     directory = ROOT / "generated" / package
     assert (directory / "py.typed").is_file()
@@ -58,5 +58,5 @@ def test_generated_packages_are_typed_and_marked(package: str) -> None:
 
 
 def test_packages_import() -> None:
-    code = "import kalshi_client, coinswitch_dma_client, adapter"
+    code = "import venue_balances_kalshi, venue_balances_coinswitch_dma, adapter"
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")

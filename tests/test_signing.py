@@ -12,7 +12,7 @@ from conftest import CS_PUBLIC, CS_SECRET, FIXED_MS, verify_kalshi
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from kalshi_client.api.portfolio import get_subaccount_balances
+from venue_balances_kalshi.api.portfolio import get_subaccount_balances
 
 import adapter
 from adapter.signing import coinswitch, kalshi

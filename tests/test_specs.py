@@ -13,7 +13,10 @@ import yaml
 from openapi_spec_validator import validate
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-PACKAGES = {"kalshi.yaml": "kalshi_client", "coinswitch-dma.yaml": "coinswitch_dma_client"}
+PACKAGES = {
+    "kalshi.yaml": "venue_balances_kalshi",
+    "coinswitch-dma.yaml": "venue_balances_coinswitch_dma",
+}
 
 
 def load(name: str) -> dict[str, Any]:
