@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adapter.client import AsyncBalanceClient, BalanceClient
-    from adapter.domain import AssetBalance, BalanceReport, FetchError, SubaccountBalance, Venue
+    from adapter.domain import (
+        AssetBalance,
+        BalanceReport,
+        FetchError,
+        ShardBalance,
+        Subaccount,
+        SubaccountBalance,
+        Venue,
+    )
     from adapter.errors import (
         AdapterError,
         AuthenticationError,
@@ -35,7 +43,15 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "adapter.client": ["AsyncBalanceClient", "BalanceClient"],
-    "adapter.domain": ["AssetBalance", "BalanceReport", "FetchError", "SubaccountBalance", "Venue"],
+    "adapter.domain": [
+        "AssetBalance",
+        "BalanceReport",
+        "FetchError",
+        "ShardBalance",
+        "Subaccount",
+        "SubaccountBalance",
+        "Venue",
+    ],
     "adapter.errors": [
         "AdapterError",
         "AuthenticationError",
@@ -69,6 +85,8 @@ __all__ = [
     "MalformedResponseError",
     "NotFoundError",
     "RateLimitedError",
+    "ShardBalance",
+    "Subaccount",
     "SubaccountBalance",
     "Venue",
     "VenueUnavailableError",

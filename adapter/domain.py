@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import attrs
 
 from adapter.errors import AdapterError
 
-__all__ = ["AssetBalance", "BalanceReport", "FetchError", "SubaccountBalance", "Venue"]
+__all__ = [
+    "AssetBalance",
+    "BalanceReport",
+    "FetchError",
+    "ShardBalance",
+    "Subaccount",
+    "SubaccountBalance",
+    "Venue",
+]
 
 
 class Venue(enum.StrEnum):
@@ -34,6 +42,14 @@ class AssetBalance:
 
 
 @attrs.frozen(kw_only=True)
+class ShardBalance:
+    """Cash held on one exchange shard (Kalshi's `exchange_index`)."""
+
+    exchange_index: int
+    balance: Decimal
+
+
+@attrs.frozen(kw_only=True)
 class SubaccountBalance:
     """How much money one subaccount holds on one venue; amounts are exact `Decimal`s."""
 
@@ -42,10 +58,24 @@ class SubaccountBalance:
     primary: bool
     currency: str
     balance: Decimal
+    portfolio_value: Decimal | None = None
+    """Value of open positions, where the venue reports it and it was asked for."""
+    shards: tuple[ShardBalance, ...] = ()
+    """Cash per exchange shard, ascending `exchange_index`; `()` when none reported."""
     updated_at: datetime | None = None
     active: bool | None = None
     inr_rate: Decimal | None = None
     assets: tuple[AssetBalance, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Subaccount:
+    """One row of a venue's subaccount list."""
+
+    venue: Venue
+    subaccount: int
+    primary: bool
+    active: bool | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -63,3 +93,5 @@ class BalanceReport:
 
     balances: list[SubaccountBalance]
     errors: list[FetchError]
+    fetched_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+    """When the fetch started (aware UTC)."""
