@@ -17,7 +17,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adapter.client import AsyncBalanceClient, BalanceClient
     from adapter.domain import (
         AssetBalance,
         BalanceReport,
@@ -39,10 +38,12 @@ if TYPE_CHECKING:
         RateLimitedError,
         VenueUnavailableError,
     )
-    from adapter.signing import CoinSwitchSigner, KalshiSigner
+    from adapter.venues.clients import AsyncBalanceClient, BalanceClient
+    from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
+    from adapter.venues.kalshi.signer import KalshiSigner
 
 _HOMES = {
-    "adapter.client": ["AsyncBalanceClient", "BalanceClient"],
+    "adapter.venues.clients": ["AsyncBalanceClient", "BalanceClient"],
     "adapter.domain": [
         "AssetBalance",
         "BalanceReport",
@@ -64,7 +65,8 @@ _HOMES = {
         "RateLimitedError",
         "VenueUnavailableError",
     ],
-    "adapter.signing": ["CoinSwitchSigner", "KalshiSigner"],
+    "adapter.venues.coinswitch_dma.signer": ["CoinSwitchSigner"],
+    "adapter.venues.kalshi.signer": ["KalshiSigner"],
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 

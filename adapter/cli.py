@@ -2,7 +2,9 @@
 
 Exit status: 0 everything requested was fetched; 1 some balances could not be fetched
 (the rest is still printed, each failure is one line on stderr); 2 usage or configuration
-error. Credentials come from the environment only, never from arguments.
+error. Credentials come from the environment only, never from arguments. `--sandbox`
+runs the same path against `adapter.sandbox`, configured through environment variables
+as a user's would be.
 
 Heavy modules are imported after the arguments are parsed, so `--help` stays fast.
 """
@@ -12,78 +14,77 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import stat
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from adapter.venues import DEFINITIONS
 
 if TYPE_CHECKING:
     from adapter.domain import BalanceReport
 
-__all__ = ["main"]
+__all__ = ["deadline", "main", "progress_line"]
 
-VENUES = ("kalshi", "coinswitch_dma")
-EPILOG = """\
-environment:
-  KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH    Kalshi key id and PEM private key file
-  KALSHI_PRIVATE_KEY_PASSWORD                   password of that file, if encrypted
-  KALSHI_BASE_URL                               default https://api.elections.kalshi.com/trade-api/v2
-  COINSWITCH_API_KEY, COINSWITCH_SECRET_KEY     hex Ed25519 public key and seed
-  COINSWITCH_DMA_BASE_URL                       default https://dma.coinswitch.co
-  COINSWITCH_DMA_SUBACCOUNTS                    comma-separated ids (or --subaccount)
-
-exit status: 0 all fetched, 1 some could not be fetched, 2 usage or configuration error
-"""
+BANNER = (
+    "SIMULATED: these balances come from the built-in sandbox on 127.0.0.1, signed with"
+    " throwaway keys; they are not real."
+)
+PROGRESS_FROM = 8
+"""Fewer requests than this finish too quickly to need a progress line."""
 
 
 class UsageError(Exception):
     """A problem with the arguments or the environment: exit status 2."""
 
 
+def epilog() -> str:
+    lines = ["environment:"]
+    for definition in DEFINITIONS:
+        lines += [f"  {names:44}  {meaning}" for names, meaning in definition.environment_help]
+    lines += [
+        "",
+        "exit status: 0 all fetched, 1 some could not be fetched, 2 usage or configuration error",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="venue-balances",
-        description="Subaccount balances from Kalshi and CoinSwitch DMA, exact to the last digit.",
-        epilog=EPILOG,
+        description="Subaccount balances from "
+        + " and ".join(d.title for d in DEFINITIONS)
+        + ", exact to the last digit.",
+        epilog=epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--sandbox",
         action="store_true",
-        help="run against a built-in simulator of both venues (no credentials; numbers are fake)",
+        help="run against a built-in simulator of every venue (no credentials; numbers are fake)",
     )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument(
         "--venue",
         action="append",
-        choices=VENUES,
+        choices=[str(d.venue) for d in DEFINITIONS],
         help="fetch only this venue (repeatable); default: every configured venue",
     )
-    p.add_argument(
-        "--subaccount",
-        action="append",
-        type=subaccount_id,
-        metavar="ID",
-        help="a CoinSwitch DMA subaccount id (repeatable); default: COINSWITCH_DMA_SUBACCOUNTS",
-    )
+    for definition in DEFINITIONS:
+        definition.add_fetch_arguments(p)
     p.add_argument(
         "--timeout",
         type=seconds,
         metavar="SECONDS",
         help="deadline for the whole fetch, retries included (default: 10, plus the time"
-        " the CoinSwitch rate limit of 10 requests/s needs for the subaccounts asked for)",
+        " the default rate limits need for the subaccounts asked for)",
     )
     p.add_argument(
         "--debug", action="store_true", help="log requests to stderr and show tracebacks"
     )
     return p
-
-
-def subaccount_id(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
-        raise argparse.ArgumentTypeError(f"not a subaccount id: {text[:30]!r}")
-    return int(text)
 
 
 def seconds(text: str) -> float:
@@ -133,138 +134,87 @@ def run(args: argparse.Namespace) -> BalanceReport:
     from adapter.errors import ConfigurationError, CredentialsError
 
     try:
-        if args.sandbox:
-            return run_sandbox(args)
-        return run_configured(args)
+        if not args.sandbox:
+            return fetch(args, os.environ)
+        from adapter.sandbox import Sandbox
+
+        with Sandbox.demo() as sandbox, tempfile.TemporaryDirectory() as directory:
+            if args.format == "table":
+                print(BANNER, end="\n\n")
+            else:
+                print(BANNER, file=sys.stderr)
+            return fetch(args, sandbox.environment(Path(directory)))
     except (ConfigurationError, CredentialsError) as exc:
         raise UsageError(exc.message) from None
 
 
-def run_sandbox(args: argparse.Namespace) -> BalanceReport:
-    from adapter.sandbox import Sandbox
+def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> BalanceReport:
+    from adapter.config import client_arguments
+    from adapter.venues.clients import BalanceClient
 
-    banner = (
-        "SIMULATED: these balances come from the built-in sandbox on 127.0.0.1, signed with"
-        " throwaway keys; they are not real."
-    )
-    venues = args.venue or list(VENUES)
-    if args.subaccount and "coinswitch_dma" not in venues:
-        raise UsageError("--subaccount applies to coinswitch_dma only")
-    with Sandbox.demo() as sandbox:
-        ids = None
-        if "coinswitch_dma" in venues:
-            ids = args.subaccount or sandbox.coinswitch_subaccounts
-        if args.format == "table":
-            print(banner, end="\n\n")
-        else:
-            print(banner, file=sys.stderr)
-        options = _unselected(venues)
-        with sandbox.client(timeout=deadline(args.timeout, ids), **options) as client:
-            return fetch(client, ids)
-
-
-def run_configured(args: argparse.Namespace) -> BalanceReport:
-    from adapter.client import BalanceClient
-    from adapter.config import COINSWITCH_DMA_SUBACCOUNTS, ENVIRONMENT, client_arguments
-    from adapter.domain import Venue
-
-    arguments = client_arguments(os.environ)
-    configured = [v for v in VENUES if arguments[_SIGNER[v]] is not None]
+    arguments = client_arguments(environ)
+    configured = [d for d in DEFINITIONS if arguments[d.signer_option] is not None]
     if not configured:
+        names = "; or ".join(" and ".join(d.key_variables) for d in DEFINITIONS)
         raise UsageError(
-            "no venue is configured. Set KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH, and/or"
-            " COINSWITCH_API_KEY and COINSWITCH_SECRET_KEY (with COINSWITCH_DMA_SUBACCOUNTS);"
+            f"no venue is configured. Set {names};"
             " or try `venue-balances --sandbox` to see it work without credentials."
         )
-    venues = args.venue or configured
-    for venue in venues:
-        if venue not in configured:
-            names = " and ".join(ENVIRONMENT[Venue(venue)])
-            raise UsageError(f"--venue {venue} is not configured: set {names}")
-    ids: list[int] | None = None
-    if "coinswitch_dma" in venues:
-        ids = args.subaccount or _env_subaccounts(os.environ.get(COINSWITCH_DMA_SUBACCOUNTS, ""))
-        if not ids:
-            raise UsageError(
-                "CoinSwitch DMA is configured but no subaccount ids were given: set"
-                f" {COINSWITCH_DMA_SUBACCOUNTS}=1001,1002 or pass --subaccount ID"
-                " (or --venue kalshi to skip CoinSwitch)"
-            )
-    elif args.subaccount:
-        raise UsageError("--subaccount applies to coinswitch_dma only")
-    arguments.update(_unselected(venues))
-    if arguments["kalshi"] is not None:
-        _warn_if_readable(os.environ.get("KALSHI_PRIVATE_KEY_PATH", ""))
-    with BalanceClient(**arguments, timeout=deadline(args.timeout, ids)) as client:
-        return fetch(client, ids)
-
-
-_SIGNER = {"kalshi": "kalshi", "coinswitch_dma": "coinswitch"}
-
-
-def _unselected(venues: Sequence[str]) -> dict[str, None]:
-    """Client arguments that leave out the venues not asked for."""
-    return {_SIGNER[venue]: None for venue in VENUES if venue not in venues}
-
-
-def deadline(given: float | None, coinswitch_ids: list[int] | None) -> float:  # seconds
-    """--timeout, or by default the client's 10 s plus what the CoinSwitch rate limit needs
-    for the ids asked for: 200 subaccounts at 10 requests/s cannot be fetched in 10 s."""
-    from adapter.client import DEFAULT_COINSWITCH_RATE_LIMIT, DEFAULT_TIMEOUT
-
-    if given is not None:
-        return given
-    return DEFAULT_TIMEOUT + len(coinswitch_ids or []) / DEFAULT_COINSWITCH_RATE_LIMIT
-
-
-def _env_subaccounts(text: str) -> list[int]:
-    ids = []
-    for part in filter(None, (piece.strip() for piece in text.split(","))):
+    selected = [d for d in DEFINITIONS if str(d.venue) in (args.venue or [])] or configured
+    options: dict[str, Any] = {}
+    for definition in DEFINITIONS:
+        chosen = definition in selected
+        if chosen and definition not in configured:
+            names = " and ".join(definition.key_variables)
+            raise UsageError(f"--venue {definition.venue} is not configured: set {names}")
         try:
-            ids.append(subaccount_id(part))
-        except argparse.ArgumentTypeError:
-            raise UsageError(
-                f"COINSWITCH_DMA_SUBACCOUNTS must be comma-separated ids, not {part[:20]!r}"
-            ) from None
-    return ids
-
-
-def _warn_if_readable(path: str) -> None:
-    """Like ssh: a private key that group or others can read deserves a warning."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        print(
-            f"warning: {path} is accessible by group or others (mode {stat.filemode(mode)});"
-            f" run: chmod 600 {path}",
-            file=sys.stderr,
-        )
-
-
-def fetch(client: Any, coinswitch_ids: list[int] | None) -> BalanceReport:
-    progress = _progress(sys.stderr, 1 + len(coinswitch_ids or []))
-    try:
-        report: BalanceReport = client.all_balances(coinswitch_ids, progress=progress)
-    finally:
-        if progress is not None:
-            progress(-1, 0)
+            options |= definition.fetch_options(args, environ, selected=chosen)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if not chosen:
+            arguments[definition.signer_option] = None
+        for warning in definition.warnings(environ) if chosen else []:
+            print(f"warning: {warning}", file=sys.stderr)
+    client = BalanceClient(**arguments, timeout=deadline(args.timeout, options))
+    progress = progress_line(sys.stderr)
+    with client:
+        try:
+            report: BalanceReport = client.all_balances(**options, progress=progress)
+        finally:
+            if progress is not None:
+                progress(-1, 0)
     return report
 
 
-def _progress(stream: TextIO, total: int) -> Callable[[int, int], None] | None:
-    """A progress line on stderr while many subaccounts are fetched at a terminal."""
-    if total < 8 or not stream.isatty():
+def deadline(given: float | None, options: Mapping[str, Any]) -> float:  # seconds
+    """--timeout, or by default the client's 10 s plus what the default rate limits need
+    for the fetch asked for (200 requests at 10 requests/s take 20 s)."""
+    from adapter.client import DEFAULT_TIMEOUT
+
+    if given is not None:
+        return given
+    return DEFAULT_TIMEOUT + sum(d.seconds_needed(options) for d in DEFINITIONS)
+
+
+def progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A progress line on `stream` while many requests are fetched at a terminal;
+    `(-1, 0)` erases it."""
+    if not stream.isatty():
         return None
     lock = threading.Lock()
+    shown = False
 
     def show(done: int, of: int) -> None:
+        nonlocal shown
         with lock:
             if done < 0:
-                stream.write("\r\033[K")
-            else:
+                if shown:
+                    stream.write("\r\033[K")
+            elif of >= PROGRESS_FROM:
                 stream.write(f"\rfetching balances: {done}/{of}")
+                shown = True
+            else:
+                return
             stream.flush()
 
     return show

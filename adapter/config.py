@@ -1,4 +1,8 @@
-"""Credentials and endpoints from the environment (`from_env()` and the CLI)."""
+"""Credentials and endpoints from the environment (`from_env()` and the CLI).
+
+The variables are each venue's own (`adapter.venues`); a venue is configured when its key
+variables are set.
+"""
 
 from __future__ import annotations
 
@@ -7,68 +11,52 @@ from typing import Any
 
 import httpx
 
-from adapter.domain import Venue
 from adapter.errors import ConfigurationError, CredentialsError
-from adapter.signing import CoinSwitchSigner, KalshiSigner
+from adapter.venues import DEFINITIONS, Value, VenueDefinition
 
-__all__ = ["ENVIRONMENT", "check_http_url", "client_arguments"]
+__all__ = ["check_http_url", "client_arguments", "configured", "reader"]
 
-KALSHI_API_KEY_ID = "KALSHI_API_KEY_ID"
-KALSHI_PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
-KALSHI_PRIVATE_KEY_PASSWORD = "KALSHI_PRIVATE_KEY_PASSWORD"
-KALSHI_BASE_URL = "KALSHI_BASE_URL"
-COINSWITCH_API_KEY = "COINSWITCH_API_KEY"
-COINSWITCH_SECRET_KEY = "COINSWITCH_SECRET_KEY"
-COINSWITCH_DMA_BASE_URL = "COINSWITCH_DMA_BASE_URL"
-COINSWITCH_DMA_SUBACCOUNTS = "COINSWITCH_DMA_SUBACCOUNTS"
 
-ENVIRONMENT = {
-    Venue.KALSHI: (KALSHI_API_KEY_ID, KALSHI_PRIVATE_KEY_PATH),
-    Venue.COINSWITCH_DMA: (COINSWITCH_API_KEY, COINSWITCH_SECRET_KEY),
-}
-"""The variables that configure each venue: a venue is configured when they are set."""
+def reader(environ: Mapping[str, str]) -> Value:
+    """Reads variables from `environ`: stripped (a password excepted), None when empty."""
+    verbatim = {name for d in DEFINITIONS for name in d.verbatim_variables}
+
+    def value(name: str) -> str | None:
+        text = environ.get(name, "")
+        return (text if name in verbatim else text.strip()) or None
+
+    return value
+
+
+def configured(definition: VenueDefinition, value: Value) -> bool:
+    """Whether the venue's key variables are set; CredentialsError when only some are."""
+    names = definition.key_variables
+    present = [name for name in names if value(name)]
+    if present and len(present) < len(names):
+        missing = next(name for name in names if not value(name))
+        raise CredentialsError(
+            f"{missing} is not set (but {present[0]} is)", venue=definition.venue
+        )
+    return bool(present)
 
 
 def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
     """Keyword arguments of a balance client, from the environment.
 
-    A venue is configured when its key variables are set; `CredentialsError` names a
-    variable that is missing beside its partner, or whose key cannot be used, and
-    `ConfigurationError` a base URL that is not an http(s) URL.
+    `CredentialsError` names a variable that is missing beside its partner, or whose key
+    cannot be used, and `ConfigurationError` a base URL that is not an http(s) URL.
     """
-
-    def value(name: str) -> str | None:
-        text = environ.get(name, "")
-        # Passwords are taken exactly as given; spaces around anything else are typos.
-        return (text if name == KALSHI_PRIVATE_KEY_PASSWORD else text.strip()) or None
-
-    def configured(venue: Venue) -> bool:
-        names = ENVIRONMENT[venue]
-        present = [name for name in names if value(name)]
-        if present and len(present) < len(names):
-            missing = next(name for name in names if not value(name))
-            raise CredentialsError(f"{missing} is not set (but {present[0]} is)", venue=venue)
-        return bool(present)
-
-    arguments: dict[str, Any] = {"kalshi": None, "coinswitch": None}
-    if configured(Venue.KALSHI):
-        arguments["kalshi"] = KalshiSigner.from_file(
-            value(KALSHI_API_KEY_ID) or "",
-            value(KALSHI_PRIVATE_KEY_PATH) or "",
-            value(KALSHI_PRIVATE_KEY_PASSWORD),
-        )
-    if configured(Venue.COINSWITCH_DMA):
-        arguments["coinswitch"] = CoinSwitchSigner(
-            value(COINSWITCH_API_KEY) or "", value(COINSWITCH_SECRET_KEY) or ""
-        )
-    for option, name in (
-        ("kalshi_base_url", KALSHI_BASE_URL),
-        ("coinswitch_base_url", COINSWITCH_DMA_BASE_URL),
-    ):
-        url = value(name)
+    value = reader(environ)
+    arguments: dict[str, Any] = {}
+    for definition in DEFINITIONS:
+        signer = None
+        if configured(definition, value):
+            signer = definition.signer_from_environment(value)
+        arguments[definition.signer_option] = signer
+        url = value(definition.base_url_variable)
         if url:
-            check_http_url(name, url)
-            arguments[option] = url
+            check_http_url(definition.base_url_variable, url)
+            arguments[definition.base_url_option] = url
     return arguments
 
 

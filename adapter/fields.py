@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
 from typing import Any, TypeVar
 
-from venue_balances_coinswitch_dma.types import Unset as CoinSwitchUnset
-from venue_balances_kalshi.types import Unset as KalshiUnset
-
 __all__ = [
     "MISSING",
     "FieldProblem",
@@ -44,9 +41,6 @@ Model = TypeVar("Model")
 
 MISSING: Any = object()
 """Stands for an absent key: `body.get(key, MISSING)`."""
-
-# Each generated package has its own marker for "key absent".
-_UNSET = (KalshiUnset, CoinSwitchUnset)
 
 
 class FieldProblem(Exception):
@@ -115,8 +109,9 @@ def amount(value: object, field: str) -> Decimal:
 
 
 def optional_amount(value: object, field: str) -> Decimal | None:
-    """An optional amount: absent or null gives None; anything else must be a numeral."""
-    if value is None or _is_unset(value):
+    """An optional amount: null (or absent, given as None) gives None; anything else must
+    be a numeral."""
+    if value is None:
         return None
     return amount(value, field)
 
@@ -138,8 +133,8 @@ def text(value: object, field: str) -> str:
 
 
 def flag(value: object, field: str) -> bool | None:
-    """An optional JSON boolean: absent or null gives None."""
-    if value is None or _is_unset(value):
+    """An optional JSON boolean: null (or absent, given as None) gives None."""
+    if value is None:
         return None
     if type(value) is not bool:
         raise FieldProblem(field, f"expected true or false, got {_describe(value)}")
@@ -223,7 +218,3 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
     for value in rest:
         total = context.add(total, value)
     return total
-
-
-def _is_unset(value: object) -> bool:
-    return isinstance(value, _UNSET)

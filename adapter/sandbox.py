@@ -1,118 +1,40 @@
-"""A local simulator of both venues' balance endpoints, on 127.0.0.1, over real HTTP/1.1.
+"""Every venue's simulator on 127.0.0.1, over real HTTP/1.1 (or in memory, as a transport).
 
-It checks every request the way the venues do (Kalshi: RSA-PSS or Ed25519 over
-timestamp + METHOD + path without query; CoinSwitch: Ed25519 over METHOD + decoded path
-with query + epoch; timestamps more than 60 s off are refused), serves configurable
-balances and the documented errors, injects faults on demand, and counts requests and
-the peak number in flight. `venue-balances --sandbox` and the tests run against it.
+The simulators (`adapter/venues/<venue>/simulator.py`) check signatures and clocks the way
+the venues do and answer from their state; the sandbox routes requests to them, injects
+faults on demand, adds latency, and counts requests and the peak number in flight.
+`venue-balances --sandbox`, the tests and the benchmark run against it.
 
     with Sandbox.demo() as sandbox, sandbox.client() as client:
-        report = client.all_balances(sandbox.coinswitch_subaccounts)
+        report = client.all_balances(...)
 
 Verification can be switched off (`sandbox.verify = False`) for benchmarks only.
+
+This module is longer than most (about 350 lines) because it holds the whole HTTP side of
+the simulation in one place: routing, faults, counters, and the loopback server's
+byte-level behaviours (trickle, truncation, one send per response) that the fault tests
+rely on.
 """
 
 from __future__ import annotations
 
-import base64
 import collections
 import http.server
-import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import attrs
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+import httpx
 
-from adapter.client import AsyncBalanceClient, BalanceClient
 from adapter.domain import Venue
-from adapter.signing import CoinSwitchSigner, KalshiSigner
+from adapter.simulation import Request, Response, Simulator, json_response, request_from_httpx
+from adapter.venues import DEFINITIONS
 
 __all__ = ["Fault", "Sandbox", "Seen"]
-
-KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
-COINSWITCH_PATH = "/dma/api/v1/master/subaccount/balance"
-SKEW_LIMIT_MS = 60_000
-_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-
-# Sample data of `Sandbox.demo()`: Kalshi primary and two subaccounts; CoinSwitch three
-# subaccounts, one with unrealised PnL and two coins (INR = USDT x 84.50, half-up).
-SAMPLE_UPDATED_TS = 1763751540  # 2025-11-21T18:59:00Z
-SAMPLE_KALSHI = {0: "1500.2500", 1: "320.75", 2: "0.123456"}
-SAMPLE_COINSWITCH: dict[int, dict[str, Any]] = {
-    1001: {
-        "subaccount_id": 1001,
-        "account_type": "UNIFIED",
-        "usdt_inr_rate": "84.50",
-        "balance_detail": {
-            "totalEquity": "5000.00",
-            "totalEquityINR": "422500.00",
-            "coin": [
-                {
-                    "coin": "USDT",
-                    "equity": "5000.00",
-                    "equityINR": "422500.00",
-                    "walletBalance": "5000.00",
-                    "walletBalanceINR": "422500.00",
-                }
-            ],
-        },
-        "is_active": True,
-    },
-    1002: {
-        "subaccount_id": 1002,
-        "account_type": "UNIFIED",
-        "usdt_inr_rate": "84.50",
-        "balance_detail": {
-            "totalEquity": "10750.25",
-            "totalEquityINR": "908396.13",
-            "coin": [
-                {
-                    "coin": "USDT",
-                    "equity": "10500.25",
-                    "equityINR": "887271.13",
-                    "walletBalance": "10000.00",
-                    "walletBalanceINR": "845000.00",
-                    "unrealisedPnl": "500.25",
-                    "unrealisedPnlINR": "42271.13",
-                },
-                {
-                    "coin": "USDC",
-                    "equity": "250.00",
-                    "equityINR": "21125.00",
-                    "walletBalance": "250.00",
-                    "walletBalanceINR": "21125.00",
-                },
-            ],
-        },
-        "is_active": True,
-    },
-    1003: {
-        "subaccount_id": 1003,
-        "account_type": "UNIFIED",
-        "usdt_inr_rate": "84.50",
-        "balance_detail": {
-            "totalEquity": "42.10",
-            "totalEquityINR": "3557.45",
-            "coin": [
-                {
-                    "coin": "USDT",
-                    "equity": "42.10",
-                    "equityINR": "3557.45",
-                    "walletBalance": "42.10",
-                    "walletBalanceINR": "3557.45",
-                }
-            ],
-        },
-        "is_active": False,
-    },
-}
 
 
 @attrs.frozen
@@ -151,91 +73,23 @@ class Fault:
     trickle: float = 0.0  # seconds between bytes
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    # socketserver's default backlog of 5 overflows under fan-out; a SYN dropped there is
-    # retried after 1 s (facts/loopback-http.md).
-    request_queue_size = 128
-    daemon_threads = True
-    allow_reuse_address = True
-    sandbox: Sandbox
+@attrs.frozen
+class _Answer:
+    """What to put on the wire for one request."""
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # Nagle + delayed ACK stall keep-alive responses ~40 ms; every response is also
-        # written in one send (see _send).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.sandbox._connected()
-
-    arrived = 0.0
-
-    def do_GET(self) -> None:
-        self.arrived = time.monotonic()
-        self.server.sandbox._handle(self)
-
-    def do_POST(self) -> None:
-        self.arrived = time.monotonic()
-        self.server.sandbox._handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet; the sandbox keeps its own log of requests
-
-    def _send(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str,
-        headers: Iterable[tuple[str, str]] = (),
-        trickle: float = 0.0,  # seconds between bytes
-    ) -> None:
-        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}".rstrip()]
-        lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
-        lines += [f"{name}: {value}" for name, value in headers]
-        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-        if not trickle:
-            self.wfile.write(data)
-            return
-        for index in range(len(data)):
-            time.sleep(trickle if index else 0)
-            try:
-                self.wfile.write(data[index : index + 1])
-            except OSError:  # the client has given up
-                self.close_connection = True
-                return
+    response: Response | None  # None: close without answering
+    truncate: bool = False
+    trickle: float = 0.0
 
 
 class Sandbox:
-    """Both venues' balance endpoints on 127.0.0.1, checking signatures like the venues do."""
+    """Every venue's simulator behind one address on 127.0.0.1."""
 
-    def __init__(
-        self,
-        *,
-        kalshi_key_id: str | None = None,
-        kalshi_public_key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey | None = None,
-        coinswitch_api_keys: Iterable[str] = (),
-        kalshi_balances: dict[int, str] | None = None,
-        coinswitch_accounts: dict[int, dict[str, Any]] | None = None,
-        foreign_subaccounts: Iterable[int] = (),
-        clock: Callable[[], int] | None = None,
-    ) -> None:
-        self.kalshi_key_id = kalshi_key_id
-        self.kalshi_public_key = kalshi_public_key
-        self.coinswitch_api_keys = {key.lower() for key in coinswitch_api_keys}
-        self.kalshi_rows: list[dict[str, Any]] = [
-            {"subaccount_number": n, "balance": b, "updated_ts": SAMPLE_UPDATED_TS}
-            for n, b in (kalshi_balances or {}).items()
-        ]
-        self.coinswitch_accounts: dict[int, dict[str, Any]] = dict(coinswitch_accounts or {})
-        self.foreign_subaccounts = set(foreign_subaccounts)
-        self.verify = True
-        self.latency = 0.0
-        self._clock = clock or (lambda: time.time_ns() // 1_000_000)
+    def __init__(self, simulators: Iterable[Simulator]) -> None:
+        self.simulators = {simulator.venue: simulator for simulator in simulators}
+        self.latency = 0.0  # seconds added to every answer
         self._faults: dict[Venue, collections.deque[Fault]] = {
-            venue: collections.deque() for venue in Venue
+            venue: collections.deque() for venue in self.simulators
         }
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -244,66 +98,31 @@ class Sandbox:
         self.connections = 0
         self.log: collections.deque[Seen] = collections.deque(maxlen=100_000)
         self._server: _Server | None = None
-        self._kalshi_key: rsa.RSAPrivateKey | None = None
-        self._coinswitch_secret: str | None = None
 
-    # Life cycle ------------------------------------------------------------------------
+    # Life cycle ------------------------------------------------------------------------------
 
     @classmethod
-    def demo(cls) -> Sandbox:
-        """A sandbox with throwaway keys (see `kalshi_signer`/`coinswitch_signer`) and the
-        sample balances: Kalshi 0, 1, 2; CoinSwitch 1001, 1002, 1003 (2001 is another
-        master's: 403; any other id: 404)."""
-        kalshi_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        coinswitch_key = ed25519.Ed25519PrivateKey.generate()
-        api_key = coinswitch_key.public_key().public_bytes_raw().hex()
-        sandbox = cls(
-            kalshi_key_id="sandbox-key",
-            kalshi_public_key=kalshi_key.public_key(),
-            coinswitch_api_keys=[api_key],
-            kalshi_balances=SAMPLE_KALSHI,
-            coinswitch_accounts=SAMPLE_COINSWITCH,
-            foreign_subaccounts=[2001],
-        )
-        sandbox._kalshi_key = kalshi_key
-        sandbox._coinswitch_secret = coinswitch_key.private_bytes_raw().hex()
+    def demo(cls, **options: Any) -> Sandbox:
+        """Every venue's demo simulator (throwaway keys, sample balances); `options` are
+        the simulators' own (each venue's `simulator` says which it takes)."""
+        left = dict(options)
+        sandbox = cls(definition.simulator(left) for definition in DEFINITIONS)
+        if left:
+            raise TypeError(f"no venue simulator takes {', '.join(sorted(left))}")
         return sandbox
 
+    def simulator(self, venue: Venue | str) -> Any:
+        """One venue's simulator (its own type: see `adapter/venues/<venue>/simulator.py`)."""
+        return self.simulators[Venue(venue)]
+
     @property
-    def coinswitch_subaccounts(self) -> list[int]:
-        """The CoinSwitch subaccounts this sandbox serves balances for."""
-        return sorted(self.coinswitch_accounts)
+    def verify(self) -> bool:
+        return all(simulator.verify for simulator in self.simulators.values())
 
-    def kalshi_signer(self, *, clock: Callable[[], int] | None = None) -> KalshiSigner:
-        """A signer with the demo's throwaway Kalshi key."""
-        if self._kalshi_key is None or self.kalshi_key_id is None:
-            raise RuntimeError("only Sandbox.demo() holds a Kalshi private key")
-        return KalshiSigner(self.kalshi_key_id, self._kalshi_key, clock=clock)
-
-    def coinswitch_signer(self, *, clock: Callable[[], int] | None = None) -> CoinSwitchSigner:
-        """A signer with the demo's throwaway CoinSwitch key."""
-        if self._coinswitch_secret is None:
-            raise RuntimeError("only Sandbox.demo() holds a CoinSwitch secret key")
-        secret = self._coinswitch_secret
-        public = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(secret)).public_key()
-        return CoinSwitchSigner(public.public_bytes_raw().hex(), secret, clock=clock)
-
-    def client(self, **options: Any) -> BalanceClient:
-        """A BalanceClient with the demo's keys, pointed at this sandbox."""
-        return BalanceClient(**self._client_arguments(options))
-
-    def async_client(self, **options: Any) -> AsyncBalanceClient:
-        """An AsyncBalanceClient with the demo's keys, pointed at this sandbox."""
-        return AsyncBalanceClient(**self._client_arguments(options))
-
-    def _client_arguments(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "kalshi": self.kalshi_signer(),
-            "coinswitch": self.coinswitch_signer(),
-            "kalshi_base_url": self.kalshi_base_url,
-            "coinswitch_base_url": self.coinswitch_base_url,
-            **options,
-        }
+    @verify.setter
+    def verify(self, value: bool) -> None:
+        for simulator in self.simulators.values():
+            simulator.verify = value
 
     def start(self) -> Sandbox:
         if self._server is None:
@@ -336,15 +155,47 @@ class Sandbox:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    @property
-    def kalshi_base_url(self) -> str:
-        return self.url + "/trade-api/v2"
+    def base_url(self, venue: Venue | str) -> str:
+        """A venue's base URL on this sandbox."""
+        return self.simulators[Venue(venue)].base_url(self.url)
 
-    @property
-    def coinswitch_base_url(self) -> str:
-        return self.url
+    # Clients -----------------------------------------------------------------------------------
 
-    # Faults and counters ---------------------------------------------------------------
+    def client_options(self, **options: Any) -> dict[str, Any]:
+        """Balance client keyword arguments: every venue's demo keys and base URL here."""
+        arguments: dict[str, Any] = {}
+        for definition in DEFINITIONS:
+            arguments |= self.simulators[definition.venue].client_options()
+            arguments[definition.base_url_option] = self.base_url(definition.venue)
+        return {**arguments, **options}
+
+    def client(self, **options: Any) -> Any:
+        """A BalanceClient with the demo's keys, pointed at this sandbox."""
+        from adapter.venues.clients import BalanceClient
+
+        return BalanceClient(**self.client_options(**options))
+
+    def async_client(self, **options: Any) -> Any:
+        """An AsyncBalanceClient with the demo's keys, pointed at this sandbox."""
+        from adapter.venues.clients import AsyncBalanceClient
+
+        return AsyncBalanceClient(**self.client_options(**options))
+
+    def environment(self, directory: Path) -> dict[str, str]:
+        """Environment variables that configure every venue for this sandbox, as a user's
+        shell would hold them (key files written into `directory`)."""
+        variables: dict[str, str] = {}
+        for definition in DEFINITIONS:
+            variables |= self.simulators[definition.venue].environment(directory)
+            variables[definition.base_url_variable] = self.base_url(definition.venue)
+        return variables
+
+    def transport(self) -> httpx.MockTransport:
+        """The sandbox in memory, as an httpx transport (sync and async): the same
+        simulators, faults and counters, without sockets (latency and trickle aside)."""
+        return httpx.MockTransport(self._in_memory)
+
+    # Faults and counters -----------------------------------------------------------------------
 
     def inject(self, venue: Venue | str, fault: Fault, times: int = 1) -> None:
         """Answer the next `times` requests to `venue` with `fault` (after verification)."""
@@ -352,9 +203,13 @@ class Sandbox:
             self._faults[Venue(venue)].extend([fault] * times)
 
     def fail_next(self, venue: Venue | str, times: int = 1, *, status: int = 429) -> None:
-        """The next requests get `status` with the venue's documented body (429: Kalshi's
-        `{"error": "too many requests"}`, no Retry-After)."""
+        """The next requests get `status` with the venue's documented body."""
         self.inject(venue, Fault(status=status), times)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            for faults in self._faults.values():
+                faults.clear()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no request is being answered (e.g. one a client gave up on)."""
@@ -373,212 +228,127 @@ class Sandbox:
             self.connections = 0
             self.log.clear()
 
-    def _connected(self) -> None:
-        with self._lock:
-            self.connections += 1
+    def reset(self) -> None:
+        """Counters, faults and latency cleared, verification on: as after `demo()`."""
+        self.reset_counters()
+        self.clear_faults()
+        self.latency = 0.0
+        self.verify = True
 
-    def _take_fault(self, venue: Venue) -> Fault | None:
-        with self._lock:
-            faults = self._faults[venue]
-            return faults.popleft() if faults else None
+    # Answers -----------------------------------------------------------------------------------
 
-    # Requests --------------------------------------------------------------------------
-
-    def _handle(self, handler: _Handler) -> None:
+    def answer(self, request: Request) -> _Answer:
+        """What to send back for one request, counted and logged."""
+        arrived = time.monotonic()
         with self._lock:
             self.requests += 1
             self._in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
         try:
-            self._answer(handler)
+            answer, venue, stamp = self._answer(request)
         finally:
             with self._lock:
                 self._in_flight -= 1
+        status = 0 if answer.response is None or answer.truncate else answer.response.status
+        self.log.append(Seen(venue, request.method, request.target, status, *stamp, arrived))
+        return answer
 
-    def _answer(self, handler: _Handler) -> None:
-        target = handler.path
-        path = urlsplit(target).path
-        venue = {KALSHI_PATH: Venue.KALSHI, COINSWITCH_PATH: Venue.COINSWITCH_DMA}.get(path)
+    def _answer(self, request: Request) -> tuple[_Answer, Venue | None, tuple[Any, Any]]:
         if self.latency:
             time.sleep(self.latency)
-        if venue is None:
-            status, body = 404, {"message": f"no such endpoint: {path}"}
-            return self._reply(handler, None, status, body, None, None)
-        headers = handler.headers
-        if venue is Venue.KALSHI:
-            stamp, signature = (
-                headers.get("KALSHI-ACCESS-TIMESTAMP"),
-                headers.get("KALSHI-ACCESS-SIGNATURE"),
-            )
-        else:
-            stamp, signature = headers.get("X-AUTH-EPOCH"), headers.get("X-AUTH-SIGNATURE")
-        if handler.command != "GET":
-            return self._reply(
-                handler, venue, 405, {"message": "method not allowed"}, stamp, signature
-            )
-        refusal = self._verify(venue, handler) if self.verify else None
+        simulator = next((s for s in self.simulators.values() if s.owns(request.path)), None)
+        if simulator is None:
+            missing = json_response(404, {"message": f"no such endpoint: {request.path}"})
+            return _Answer(missing), None, (None, None)
+        stamp = simulator.stamp(request)
+        refusal = simulator.refuse(request)  # a wrong signature is refused before any fault
         if refusal is not None:
-            return self._reply(handler, venue, *refusal, stamp, signature)
-        fault = self._take_fault(venue)
-        if fault is not None:
-            return self._fault(handler, venue, fault, stamp, signature)
-        status, body = self._kalshi() if venue is Venue.KALSHI else self._coinswitch(target)
-        return self._reply(handler, venue, status, body, stamp, signature)
-
-    def _reply(
-        self,
-        handler: _Handler,
-        venue: Venue | None,
-        status: int,
-        body: Any,
-        stamp: str | None,
-        signature: str | None,
-        *,
-        content_type: str = "application/json",
-        headers: Iterable[tuple[str, str]] = (),
-    ) -> None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self._record(handler, venue, status, stamp, signature)
-        handler._send(status, data, content_type, headers)
-
-    def _record(
-        self,
-        handler: _Handler,
-        venue: Venue | None,
-        status: int,
-        stamp: str | None,
-        signature: str | None,
-    ) -> None:
-        seen = Seen(venue, handler.command, handler.path, status, stamp, signature, handler.arrived)
-        self.log.append(seen)
-
-    def _fault(
-        self,
-        handler: _Handler,
-        venue: Venue,
-        fault: Fault,
-        stamp: str | None,
-        signature: str | None,
-    ) -> None:
+            return _Answer(refusal), simulator.venue, stamp
+        with self._lock:
+            faults = self._faults[simulator.venue]
+            fault = faults.popleft() if faults else None
+        if fault is None:
+            return _Answer(simulator.answer(request)), simulator.venue, stamp
         if fault.delay:
             time.sleep(fault.delay)
         if fault.drop:
-            self._record(handler, venue, 0, stamp, signature)
-            handler.close_connection = True
-            return
+            return _Answer(None), simulator.venue, stamp
         if fault.trickle:
-            status, answer = (
-                self._kalshi() if venue is Venue.KALSHI else self._coinswitch(handler.path)
-            )
-            self._record(handler, venue, status, stamp, signature)
-            handler._send(
-                status, json.dumps(answer).encode(), "application/json", (), fault.trickle
-            )
+            return _Answer(simulator.answer(request), trickle=fault.trickle), simulator.venue, stamp
+        body = fault.body if fault.body is not None else simulator.error_body(fault.status)
+        canned = Response(fault.status, body, fault.content_type, fault.headers)
+        return _Answer(canned, truncate=fault.truncate), simulator.venue, stamp
+
+    def _in_memory(self, request: httpx.Request) -> httpx.Response:
+        answer = self.answer(request_from_httpx(request))
+        response = answer.response
+        if response is None:
+            raise httpx.RemoteProtocolError("the server closed the connection without answering")
+        if answer.truncate:
+            raise httpx.RemoteProtocolError("the server closed the connection mid-body")
+        headers = [("Content-Type", response.content_type), *response.headers]
+        return httpx.Response(response.status, headers=headers, content=response.body)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    # socketserver's default backlog of 5 overflows under fan-out; a SYN dropped there is
+    # retried after 1 s (facts/loopback-http.md).
+    request_queue_size = 128
+    daemon_threads = True
+    allow_reuse_address = True
+    sandbox: Sandbox
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # Nagle + delayed ACK stall keep-alive responses ~40 ms; every response is also
+        # written in one send (see _send).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.sandbox._lock:
+            self.server.sandbox.connections += 1
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet; the sandbox keeps its own log of requests
+
+    def _serve(self) -> None:
+        headers = httpx.Headers(list(self.headers.items()))
+        answer = self.server.sandbox.answer(Request(self.command, self.path, headers))
+        response = answer.response
+        if response is None:
+            self.close_connection = True
             return
-        body = fault.body if fault.body is not None else _documented_body(venue, fault.status)
-        if fault.truncate:
-            self._record(handler, venue, 0, stamp, signature)
-            full = body if body else b'{"subaccount_balances": []}'
-            head = f"HTTP/1.1 {fault.status} OK\r\nContent-Type: {fault.content_type}\r\n"
+        if answer.truncate:
+            head = f"HTTP/1.1 {response.status} OK\r\nContent-Type: {response.content_type}\r\n"
+            full = response.body or b'{"message": "cut short"}'
             head += f"Content-Length: {len(full)}\r\n\r\n"
-            handler.wfile.write(head.encode() + full[: len(full) // 2])
-            handler.close_connection = True
+            self.wfile.write(head.encode() + full[: len(full) // 2])
+            self.close_connection = True
             return
-        self._reply(
-            handler,
-            venue,
-            fault.status,
-            body,
-            stamp,
-            signature,
-            content_type=fault.content_type,
-            headers=fault.headers,
-        )
+        self._send(response, answer.trickle)
 
-    # Verification ----------------------------------------------------------------------
-
-    def _verify(self, venue: Venue, handler: _Handler) -> tuple[int, dict[str, str]] | None:
-        if venue is Venue.KALSHI:
-            return self._verify_kalshi(handler)
-        return self._verify_coinswitch(handler)
-
-    def _skewed(self, stamp: str) -> bool:
-        return not stamp.isdigit() or abs(int(stamp) - self._clock()) > SKEW_LIMIT_MS
-
-    def _verify_kalshi(self, handler: _Handler) -> tuple[int, dict[str, str]] | None:
-        def refuse(message: str) -> tuple[int, dict[str, str]]:
-            return 401, {"code": "unauthorized", "message": message, "details": ""}
-
-        key_id = handler.headers.get("KALSHI-ACCESS-KEY")
-        stamp = handler.headers.get("KALSHI-ACCESS-TIMESTAMP")
-        signature = handler.headers.get("KALSHI-ACCESS-SIGNATURE")
-        if not (key_id and stamp and signature):
-            return refuse("missing authentication headers")
-        if key_id != self.kalshi_key_id or self.kalshi_public_key is None:
-            return refuse("unknown API key")
-        if self._skewed(stamp):
-            return refuse("request timestamp is too far from server time")
-        message = f"{stamp}{handler.command}{urlsplit(handler.path).path}".encode()
-        try:
-            raw = base64.b64decode(signature, validate=True)
-            key = self.kalshi_public_key
-            if isinstance(key, rsa.RSAPublicKey):
-                key.verify(raw, message, _PSS, hashes.SHA256())
-            else:
-                key.verify(raw, message)
-        except (InvalidSignature, ValueError):
-            return refuse("invalid signature")
-        return None
-
-    def _verify_coinswitch(self, handler: _Handler) -> tuple[int, dict[str, str]] | None:
-        api_key = handler.headers.get("X-AUTH-APIKEY")
-        epoch = handler.headers.get("X-AUTH-EPOCH")
-        signature = handler.headers.get("X-AUTH-SIGNATURE")
-        if not api_key:
-            return 401, {"message": "X-Auth-Apikey header is required"}
-        if not epoch:
-            return 400, {"message": "X-AUTH-EPOCH header is required"}
-        if api_key.lower() not in self.coinswitch_api_keys:
-            return 401, {"message": "invalid or expired API key"}
-        if not signature:
-            return 401, {"message": "X-Auth-Signature header is required"}
-        if self._skewed(epoch):
-            return 401, {"message": "X-AUTH-EPOCH is outside the allowed window"}
-        message = f"{handler.command}{unquote_plus(handler.path)}{epoch}".encode()
-        try:
-            key = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(api_key))
-            key.verify(bytes.fromhex(signature), message)
-        except (InvalidSignature, ValueError):
-            return 401, {"message": "invalid signature"}
-        return None
-
-    # Answers ---------------------------------------------------------------------------
-
-    def _kalshi(self) -> tuple[int, Any]:
-        return 200, {"subaccount_balances": list(self.kalshi_rows)}
-
-    def _coinswitch(self, target: str) -> tuple[int, Any]:
-        query = parse_qs(urlsplit(target).query)
-        values = query.get("subaccount_id")
-        if not values:
-            return 400, {"message": "subaccount_id query parameter is required"}
-        text = values[0]
-        if not text.isdigit():
-            message = f'invalid subaccount_id "{text[:20]}": must be a valid numeric identifier'
-            return 400, {"message": message}
-        number = int(text)
-        if number in self.foreign_subaccounts:
-            return 403, {"message": "subaccount does not belong to master account"}
-        account = self.coinswitch_accounts.get(number)
-        if account is None:
-            return 404, {"message": "subaccount not found"}
-        return 200, {"message": "success", "data": account}
-
-
-def _documented_body(venue: Venue, status: int) -> bytes:
-    if venue is Venue.KALSHI:
-        if status == 429:
-            return b'{"error": "too many requests"}'
-        return json.dumps({"code": "error", "message": f"HTTP {status}", "details": ""}).encode()
-    messages = {429: "too many requests", 500: "internal server error"}
-    return json.dumps({"message": messages.get(status, f"HTTP {status}")}).encode()
+    def _send(self, response: Response, trickle: float = 0.0) -> None:  # seconds between bytes
+        status = response.status
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}".rstrip()]
+        lines += [f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+        if not trickle:
+            self.wfile.write(data)
+            return
+        for index in range(len(data)):
+            time.sleep(trickle if index else 0)
+            try:
+                self.wfile.write(data[index : index + 1])
+            except OSError:  # the client has given up
+                self.close_connection = True
+                return

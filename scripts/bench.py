@@ -43,7 +43,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 import adapter
-from adapter.sandbox import SAMPLE_COINSWITCH, Sandbox
+from adapter.sandbox import Sandbox
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS, CoinSwitchSimulator
+from adapter.venues.kalshi.simulator import KalshiSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
 KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
@@ -62,10 +64,13 @@ TARGETS = {
 
 def serve(conn: multiprocessing.connection.Connection, subaccounts: int) -> None:
     """Child process: run a sandbox and obey commands from the parent."""
-    accounts = {
-        n: dict(SAMPLE_COINSWITCH[1001], subaccount_id=n) for n in range(1, subaccounts + 1)
-    }
-    sandbox = Sandbox(kalshi_balances={0: "1500.2500", 1: "320.75"}, coinswitch_accounts=accounts)
+    accounts = {n: dict(SAMPLE_ACCOUNTS[1001], subaccount_id=n) for n in range(1, subaccounts + 1)}
+    sandbox = Sandbox(
+        [
+            KalshiSimulator(balances={0: "1500.2500", 1: "320.75"}),
+            CoinSwitchSimulator(accounts=accounts),
+        ]
+    )
     sandbox.verify = False
     with sandbox:
         conn.send(sandbox.url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 from collections.abc import Callable, Iterator
@@ -10,11 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 import adapter
 from adapter.sandbox import Sandbox
+from adapter.simulation import request_from_httpx
+from adapter.venues.coinswitch_dma.simulator import CoinSwitchSimulator
+from adapter.venues.kalshi.simulator import KalshiSimulator
 
 # RFC 8032 section 7.1, TEST 1 (facts/coinswitch-dma.md section 2.4).
 CS_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
@@ -38,11 +40,7 @@ def demo() -> Iterator[Sandbox]:
 def sandbox(demo: Sandbox) -> Sandbox:
     """The module's sandbox, idle, with counters, faults and latency reset."""
     assert demo.wait_idle(), "a request of an earlier test is still being answered"
-    demo.reset_counters()
-    demo.verify = True
-    demo.latency = 0.0
-    for faults in demo._faults.values():
-        faults.clear()
+    demo.reset()
     return demo
 
 
@@ -115,30 +113,20 @@ def edited(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 def verify_kalshi(request: httpx.Request, public_key: rsa.RSAPublicKey) -> None:
-    """Check a Kalshi request's signature the way Kalshi does (RSA-PSS, salt 32)."""
-    timestamp = request.headers["KALSHI-ACCESS-TIMESTAMP"]
-    message = f"{timestamp}{request.method}{request.url.path}".encode()
-    signature = base64.b64decode(request.headers["KALSHI-ACCESS-SIGNATURE"], validate=True)
-    public_key.verify(
-        signature,
-        message,
-        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
-        hashes.SHA256(),
-    )
+    """Check a Kalshi request's signature with the Kalshi simulator's own check."""
+    stamp = int(request.headers["KALSHI-ACCESS-TIMESTAMP"])
+    key_id = request.headers["KALSHI-ACCESS-KEY"]
+    simulator = KalshiSimulator(key_id=key_id, public_key=public_key, clock=lambda: stamp)
+    refusal = simulator.refuse(request_from_httpx(request))
+    assert refusal is None, refusal.body
 
 
 def verify_coinswitch(request: httpx.Request) -> None:
-    """Check a CoinSwitch request's signature the way CoinSwitch does."""
-    from urllib.parse import unquote_plus
-
-    assert request.headers["X-AUTH-APIKEY"] == CS_PUBLIC
-    message = (
-        request.method
-        + unquote_plus(request.url.raw_path.decode())
-        + request.headers["X-AUTH-EPOCH"]
-    ).encode()
-    key = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(CS_PUBLIC))
-    key.verify(bytes.fromhex(request.headers["X-AUTH-SIGNATURE"]), message)
+    """Check a CoinSwitch request's signature with the CoinSwitch simulator's own check."""
+    epoch = int(request.headers["X-AUTH-EPOCH"])
+    simulator = CoinSwitchSimulator(api_keys=[CS_PUBLIC], clock=lambda: epoch)
+    refusal = simulator.refuse(request_from_httpx(request))
+    assert refusal is None, refusal.body
 
 
 Responder = Callable[[httpx.Request], httpx.Response]
@@ -163,9 +151,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 class FakeVenues:
-    """An httpx handler for both venues that verifies every signature and refuses any request
-    it was not told to expect. Set `kalshi` / `coinswitch[id]` to a body (JSON-able) or a
-    responder; every request is recorded in `requests`."""
+    """An httpx handler for both venues that verifies every signature (with the venues'
+    simulators) and refuses any request it was not told to expect. Set `kalshi` /
+    `coinswitch[id]` to a body (JSON-able) or a responder; every request is recorded in
+    `requests`."""
 
     def __init__(self, rsa_public: rsa.RSAPublicKey) -> None:
         self.rsa_public = rsa_public

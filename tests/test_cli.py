@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
-from adapter.sandbox import SAMPLE_COINSWITCH, SAMPLE_KALSHI, Sandbox
+from adapter.sandbox import Sandbox
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
+from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
 
 BIN = Path(sys.executable).parent
 KEYS = {"balances", "errors"}
@@ -229,27 +230,19 @@ def test_usage_and_configuration_errors_exit_2(
 @pytest.fixture
 def live_like(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
     """A sandbox standing in for the real venues, and the environment a desk would set."""
-    sandbox = Sandbox.demo()
-    key_file = tmp_path / "kalshi.pem"
-    assert sandbox._kalshi_key is not None and sandbox._coinswitch_secret is not None
-    key_file.write_bytes(
-        sandbox._kalshi_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    key_file.chmod(0o600)
-    with sandbox:
-        env = {
-            "KALSHI_API_KEY_ID": "sandbox-key",
-            "KALSHI_PRIVATE_KEY_PATH": str(key_file),
-            "KALSHI_BASE_URL": sandbox.kalshi_base_url,
-            "COINSWITCH_API_KEY": sandbox.coinswitch_signer().api_key,
-            "COINSWITCH_SECRET_KEY": sandbox._coinswitch_secret,
-            "COINSWITCH_DMA_BASE_URL": sandbox.coinswitch_base_url,
-            "COINSWITCH_DMA_SUBACCOUNTS": "1003, 1001",
+    with Sandbox.demo() as sandbox:
+        env = sandbox.environment(tmp_path)
+        assert set(env) == {
+            "KALSHI_API_KEY_ID",
+            "KALSHI_PRIVATE_KEY_PATH",
+            "KALSHI_BASE_URL",
+            "COINSWITCH_API_KEY",
+            "COINSWITCH_SECRET_KEY",
+            "COINSWITCH_DMA_BASE_URL",
+            "COINSWITCH_DMA_SUBACCOUNTS",
         }
+        assert Path(env["KALSHI_PRIVATE_KEY_PATH"]).read_bytes().startswith(b"-----BEGIN")
+        env["COINSWITCH_DMA_SUBACCOUNTS"] = "1003, 1001"
         yield sandbox, env
 
 
@@ -313,9 +306,10 @@ def test_readme_shows_the_real_sandbox_output() -> None:
 def test_default_deadline_grows_with_the_subaccounts_asked_for() -> None:
     from adapter.cli import deadline
 
-    assert deadline(None, None) == 10.0
-    assert deadline(None, list(range(200))) == 30.0  # 200 at the 10/s rate limit
-    assert deadline(2.5, list(range(200))) == 2.5  # --timeout wins
+    assert deadline(None, {}) == 10.0
+    many = {"coinswitch_subaccounts": list(range(200))}
+    assert deadline(None, many) == 30.0  # 200 at the 10/s rate limit
+    assert deadline(2.5, many) == 2.5  # --timeout wins
 
 
 class FakeTerminal(io.StringIO):
@@ -324,13 +318,16 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_shows_on_a_terminal_for_many_subaccounts() -> None:
-    from adapter.cli import _progress
+    from adapter.cli import progress_line
 
-    assert _progress(io.StringIO(), 100) is None  # not a terminal: no progress line
+    assert progress_line(io.StringIO()) is None  # not a terminal: no progress line
     terminal = FakeTerminal()
-    assert _progress(terminal, 3) is None  # too few to bother
-    show = _progress(terminal, 40)
+    show = progress_line(terminal)
     assert show is not None
+    show(1, 3)
+    show(3, 3)
+    show(-1, 0)
+    assert terminal.getvalue() == "", "too few to bother, and nothing to erase"
     show(1, 40)
     show(40, 40)
     show(-1, 0)
@@ -341,6 +338,7 @@ def test_progress_is_fed_by_all_balances(sandbox: Sandbox) -> None:
     seen: list[tuple[int, int]] = []
     with sandbox.client(coinswitch_rate_limit=None) as client:
         client.all_balances(
-            sandbox.coinswitch_subaccounts, progress=lambda d, t: seen.append((d, t))
+            sandbox.simulator("coinswitch_dma").subaccounts,
+            progress=lambda d, t: seen.append((d, t)),
         )
     assert sorted(seen) == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -320,16 +320,16 @@ def test_errors_pickle_with_their_details() -> None:
     ],
 )
 def test_retry_after_forms(header: str, seconds: float | None) -> None:
-    from adapter.transport import _retry_after_seconds
+    from adapter.engine.attempt import retry_after_seconds
 
-    assert _retry_after_seconds(header) == seconds
+    assert retry_after_seconds(header) == seconds
 
 
 def test_retry_after_http_date_in_the_future() -> None:
     import time
     from email.utils import formatdate
 
-    from adapter.transport import _retry_after_seconds
+    from adapter.engine.attempt import retry_after_seconds
 
-    wait = _retry_after_seconds(formatdate(time.time() + 30, usegmt=True))
+    wait = retry_after_seconds(formatdate(time.time() + 30, usegmt=True))
     assert wait is not None and 28 <= wait <= 30

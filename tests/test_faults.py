@@ -13,7 +13,8 @@ import pytest
 from conftest import tally
 
 import adapter
-from adapter.sandbox import SAMPLE_COINSWITCH, Fault, Sandbox
+from adapter.sandbox import Fault, Sandbox
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
 
 FAST = {"retry_base_delay": 0.02, "retry_max_delay": 0.1, "coinswitch_rate_limit": None}
 
@@ -102,8 +103,8 @@ def test_clock_120_seconds_off(sandbox: Sandbox) -> None:
         return time.time_ns() // 1_000_000 + 120_000
 
     client = sandbox.client(
-        kalshi=sandbox.kalshi_signer(clock=skewed),
-        coinswitch=sandbox.coinswitch_signer(clock=skewed),
+        kalshi=sandbox.simulator("kalshi").signer(clock=skewed),
+        coinswitch=sandbox.simulator("coinswitch_dma").signer(clock=skewed),
         **FAST,
     )
     with client:
@@ -165,7 +166,7 @@ def windows_peak(times: list[float], width: float) -> int:
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_fan_out_of_200_respects_rate_and_in_flight_bounds(sandbox: Sandbox, mode: str) -> None:
     ids = list(range(10_000, 10_200))
-    sandbox.coinswitch_accounts.update(
+    sandbox.simulator("coinswitch_dma").accounts.update(
         {n: dict(SAMPLE_COINSWITCH[1001], subaccount_id=n) for n in ids}
     )
     sandbox.latency = 0.01
@@ -183,7 +184,7 @@ def test_fan_out_of_200_respects_rate_and_in_flight_bounds(sandbox: Sandbox, mod
             balances = asyncio.run(main())
     finally:
         for n in ids:
-            del sandbox.coinswitch_accounts[n]
+            del sandbox.simulator("coinswitch_dma").accounts[n]
     assert [b.subaccount for b in balances] == ids
     arrivals = [entry.at for entry in sandbox.log if entry.venue == "coinswitch_dma"]
     assert len(arrivals) == 200

@@ -13,9 +13,9 @@ import pytest
 from conftest import cs_body, edited, kalshi_row
 
 from adapter import AssetBalance, SubaccountBalance, Venue
-from adapter.coinswitch import balance_from_json
 from adapter.fields import FieldProblem
-from adapter.kalshi import balances_from_json, balances_from_rows
+from adapter.venues.coinswitch_dma.mapping import balance_from_json
+from adapter.venues.kalshi.mapping import balances_from_json, balances_from_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from adapter.ratelimit import RateLimiter
+from adapter.engine.ratelimit import RateLimiter
 
 
 class FakeClock:

@@ -214,7 +214,7 @@ def test_requests_ask_for_uncompressed_bodies(make_client: Any, venues: FakeVenu
 
 
 def test_a_long_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapter import retry
+    from adapter.engine import retry
 
     slept: list[float] = []
     monkeypatch.setattr(time, "sleep", slept.append)

@@ -13,14 +13,16 @@ from conftest import tally
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 import adapter
-from adapter.sandbox import SAMPLE_COINSWITCH, SAMPLE_KALSHI, Fault, Sandbox
+from adapter.sandbox import Fault, Sandbox
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
+from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
 
 FAST = {"retry_base_delay": 0.001, "retry_max_delay": 0.01, "coinswitch_rate_limit": None}
 
 
 def test_every_sample_balance_to_the_last_digit(sandbox: Sandbox) -> None:
     with sandbox.client(**FAST) as client:
-        report = client.all_balances(sandbox.coinswitch_subaccounts)
+        report = client.all_balances(sandbox.simulator("coinswitch_dma").subaccounts)
     assert report.errors == []
     kalshi = {b.subaccount: b for b in report.balances if b.venue == "kalshi"}
     assert {n: str(b.balance) for n, b in kalshi.items()} == SAMPLE_KALSHI
@@ -44,7 +46,9 @@ def test_every_sample_balance_to_the_last_digit(sandbox: Sandbox) -> None:
 def test_async_client_through_real_http(sandbox: Sandbox) -> None:
     async def main() -> adapter.BalanceReport:
         async with sandbox.async_client(**FAST) as client:
-            return await client.all_balances([*sandbox.coinswitch_subaccounts, 9999, 2001])
+            return await client.all_balances(
+                [*sandbox.simulator("coinswitch_dma").subaccounts, 9999, 2001]
+            )
 
     report = asyncio.run(main())
     assert len(report.balances) == 6
@@ -105,8 +109,8 @@ def test_real_documented_errors(sandbox: Sandbox) -> None:
 
 
 def test_sandbox_rejects_what_the_venues_reject(sandbox: Sandbox) -> None:
-    signer = sandbox.coinswitch_signer()
-    url = sandbox.coinswitch_base_url + "/dma/api/v1/master/subaccount/balance"
+    signer = sandbox.simulator("coinswitch_dma").signer()
+    url = sandbox.base_url("coinswitch_dma") + "/dma/api/v1/master/subaccount/balance"
     with httpx.Client(auth=signer) as http:
         missing = http.get(url)
         assert (missing.status_code, missing.json()) == (
@@ -154,8 +158,8 @@ def test_clock_two_minutes_off_gives_401_that_mentions_the_clock(
         return time.time_ns() // 1_000_000 - 120_000
 
     options: dict[str, Any] = {
-        "kalshi": sandbox.kalshi_signer(clock=skewed),
-        "coinswitch": sandbox.coinswitch_signer(clock=skewed),
+        "kalshi": sandbox.simulator("kalshi").signer(clock=skewed),
+        "coinswitch": sandbox.simulator("coinswitch_dma").signer(clock=skewed),
         **FAST,
     }
     with sandbox.client(**options) as client, pytest.raises(adapter.AuthenticationError) as caught:
@@ -191,14 +195,16 @@ def test_malformed_body_from_the_sandbox(sandbox: Sandbox) -> None:
 def test_counts_peak_in_flight(sandbox: Sandbox) -> None:
     sandbox.latency = 0.02
     with sandbox.client(max_in_flight=5, **FAST) as client:
-        client.coinswitch_balances(list(sandbox.coinswitch_subaccounts) * 1 + [1001])
-        sandbox.coinswitch_accounts.update(
+        client.coinswitch_balances(
+            list(sandbox.simulator("coinswitch_dma").subaccounts) * 1 + [1001]
+        )
+        sandbox.simulator("coinswitch_dma").accounts.update(
             {n: dict(SAMPLE_COINSWITCH[1001], subaccount_id=n) for n in range(5000, 5020)}
         )
         try:
             client.coinswitch_balances(range(5000, 5020))
         finally:
             for n in range(5000, 5020):
-                del sandbox.coinswitch_accounts[n]
+                del sandbox.simulator("coinswitch_dma").accounts[n]
     assert sandbox.peak_in_flight == 5
     assert sandbox.requests == 23

@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 import adapter
 from adapter.sandbox import Fault, Sandbox
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS, CoinSwitchSimulator
+from adapter.venues.kalshi.simulator import KalshiSimulator
 
 BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
@@ -104,11 +106,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         path.chmod(0o600)
     locked_body = "".join(locked.read_text().splitlines()[1:-1])
     sandbox = Sandbox(
-        kalshi_key_id="desk-key",
-        kalshi_public_key=kalshi_key.public_key(),
-        coinswitch_api_keys=[cs_public],
-        kalshi_balances={0: "100.00", 1: "2.50"},
-        coinswitch_accounts={1001: Sandbox.demo().coinswitch_accounts[1001]},
+        [
+            KalshiSimulator(
+                key_id="desk-key",
+                public_key=kalshi_key.public_key(),
+                balances={0: "100.00", 1: "2.50"},
+            ),
+            CoinSwitchSimulator(api_keys=[cs_public], accounts={1001: SAMPLE_ACCOUNTS[1001]}),
+        ]
     )
     needles = [
         *needles_for_rsa(kalshi_key),
@@ -122,10 +127,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         env = {
             "KALSHI_API_KEY_ID": "desk-key",
             "KALSHI_PRIVATE_KEY_PATH": str(plain),
-            "KALSHI_BASE_URL": sandbox.kalshi_base_url,
+            "KALSHI_BASE_URL": sandbox.base_url("kalshi"),
             "COINSWITCH_API_KEY": cs_public,
             "COINSWITCH_SECRET_KEY": cs_secret,
-            "COINSWITCH_DMA_BASE_URL": sandbox.coinswitch_base_url,
+            "COINSWITCH_DMA_BASE_URL": sandbox.base_url("coinswitch_dma"),
             "COINSWITCH_DMA_SUBACCOUNTS": "1001,9999",
         }
         yield {
@@ -158,8 +163,8 @@ def test_library_runs_leak_nothing(world: dict[str, Any], caplog: pytest.LogCapt
     locked = adapter.KalshiSigner.from_file("desk-key", world["locked"], PASSWORD)
     coinswitch = adapter.CoinSwitchSigner(world["cs_public"], world["cs_secret"])
     options = {
-        "kalshi_base_url": sandbox.kalshi_base_url,
-        "coinswitch_base_url": sandbox.coinswitch_base_url,
+        "kalshi_base_url": sandbox.base_url("kalshi"),
+        "coinswitch_base_url": sandbox.base_url("coinswitch_dma"),
         "retry_base_delay": 0.001,
         "coinswitch_rate_limit": None,
     }

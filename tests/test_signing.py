@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from venue_balances_kalshi.api.portfolio import get_subaccount_balances
 
 import adapter
-from adapter.signing import coinswitch, kalshi
+from adapter.venues.coinswitch_dma import signer as coinswitch
+from adapter.venues.kalshi import signer as kalshi
 
 # facts/coinswitch-dma.md section 2.4: RFC 8032 TEST 1 key, epoch 1719905777483.
 VECTORS = [

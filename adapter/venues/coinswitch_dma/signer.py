@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 __all__ = ["CoinSwitchSigner", "sign", "string_to_sign"]
 
+from adapter.domain import Venue
 from adapter.errors import CredentialsError
 
 _HEX_32_BYTES = re.compile(r"[0-9a-fA-F]{64}")
@@ -68,7 +69,7 @@ class CoinSwitchSigner(httpx.Auth):
             raise CredentialsError(
                 "the CoinSwitch API key is not the public key of the secret key: check that"
                 " both come from the same key pair",
-                venue="coinswitch_dma",
+                venue=Venue.COINSWITCH_DMA,
             )
         self.api_key = public.hex()
         self._clock = clock or _unix_ms
@@ -94,7 +95,7 @@ class CoinSwitchSigner(httpx.Auth):
 def _hex_key(value: object, what: str) -> bytes:
     if not isinstance(value, str):
         raise CredentialsError(
-            f"the CoinSwitch {what} must be a hex string", venue="coinswitch_dma"
+            f"the CoinSwitch {what} must be a hex string", venue=Venue.COINSWITCH_DMA
         )
     value = value.strip()
     if not _HEX_32_BYTES.fullmatch(value):
@@ -105,6 +106,6 @@ def _hex_key(value: object, what: str) -> bytes:
         )
         raise CredentialsError(
             f"the CoinSwitch {what} must be 64 hex characters, but it {problem}",
-            venue="coinswitch_dma",
+            venue=Venue.COINSWITCH_DMA,
         )
     return bytes.fromhex(value)

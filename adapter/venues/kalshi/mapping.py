@@ -1,4 +1,4 @@
-"""Kalshi `GET /portfolio/subaccounts/balances`: the request, and its body as balances.
+"""Kalshi answers as balances: `GET /portfolio/subaccounts/balances`.
 
 One request returns every subaccount. Later revisions of Kalshi's spec add a required
 `exchange_index` and may return one row per (subaccount, exchange shard); rows of one
@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from venue_balances_kalshi.api.portfolio import get_subaccount_balances
 from venue_balances_kalshi.models import ErrorResponse, GetSubaccountBalancesResponse
 from venue_balances_kalshi.models import SubaccountBalance as Row
 from venue_balances_kalshi.types import Unset
@@ -32,16 +31,9 @@ from adapter.fields import (
     unix_seconds,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ENDPOINT", "balances_from_json", "balances_from_rows"]
+__all__ = ["balances_from_json", "balances_from_rows", "error_message"]
 
-DEFAULT_BASE_URL = "https://api.elections.kalshi.com/trade-api/v2"
-ENDPOINT = "GET /portfolio/subaccounts/balances"
 CURRENCY = "USD"
-
-
-def request() -> dict[str, Any]:
-    """The httpx request arguments, as the generated client builds them."""
-    return get_subaccount_balances._get_kwargs()
 
 
 def balances_from_json(payload: Any) -> list[SubaccountBalance]:

@@ -8,37 +8,22 @@ again, so each carries a fresh timestamp: a replayed signature would be stale.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import attrs
 import tenacity
 
+from adapter.engine.deadline import Deadline
 from adapter.errors import AdapterError
 
-__all__ = ["Deadline", "RetryPolicy"]
+__all__ = ["RetryPolicy"]
 
 T = TypeVar("T")
 log = logging.getLogger("adapter")
 
 RETRY_AFTER_CAP = 60.0
 """Longest wait a Retry-After can ask for; a longer one is cut to this."""
-
-
-class Deadline:
-    """A point in monotonic time by which a public call must have returned."""
-
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._at = clock() + seconds
-
-    def seconds_left(self) -> float:
-        return max(0.0, self._at - self._clock())
-
-    def expired(self) -> bool:
-        return self._clock() >= self._at
 
 
 class _Backoff(tenacity.wait.wait_base):

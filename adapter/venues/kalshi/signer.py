@@ -23,6 +23,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from adapter.domain import Venue
 from adapter.errors import CredentialsError
 
 __all__ = ["KalshiSigner", "sign", "string_to_sign"]
@@ -67,14 +68,14 @@ class KalshiSigner(httpx.Auth):
         if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
             raise CredentialsError(
                 "Kalshi API key id must be 1-200 printable characters without spaces",
-                venue="kalshi",
+                venue=Venue.KALSHI,
             )
         if isinstance(private_key, rsa.RSAPrivateKey):
             if private_key.key_size < MIN_RSA_BITS:
                 raise CredentialsError(
                     f"Kalshi RSA key has {private_key.key_size} bits; at least {MIN_RSA_BITS}"
                     " are required",
-                    venue="kalshi",
+                    venue=Venue.KALSHI,
                 )
             self._kind = f"RSA-{private_key.key_size}"
         elif isinstance(private_key, ed25519.Ed25519PrivateKey):
@@ -82,7 +83,7 @@ class KalshiSigner(httpx.Auth):
         else:
             raise CredentialsError(
                 f"Kalshi keys are RSA or Ed25519, not {type(private_key).__name__}",
-                venue="kalshi",
+                venue=Venue.KALSHI,
             )
         self.key_id = key_id
         self._key = private_key
@@ -113,7 +114,7 @@ class KalshiSigner(httpx.Auth):
         if not isinstance(path, str | os.PathLike):  # an int would be read as a descriptor
             raise CredentialsError(
                 f"the Kalshi private key path must be a str or path, not {type(path).__name__}",
-                venue="kalshi",
+                venue=Venue.KALSHI,
             )
         try:
             with open(path, "rb") as file:
@@ -126,7 +127,7 @@ class KalshiSigner(httpx.Auth):
             return cls(key_id, _load_pem(pem, password), clock=clock)
         raise CredentialsError(
             f"cannot read the Kalshi private key file {_shown_path(path)}: {reason}",
-            venue="kalshi",
+            venue=Venue.KALSHI,
         )
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -166,7 +167,7 @@ def _shown_path(path: str | os.PathLike[str]) -> str:
 def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
     if not isinstance(pem, str | bytes) or not isinstance(password, str | bytes | None):
         raise CredentialsError(
-            "the Kalshi private key and its password must be str or bytes", venue="kalshi"
+            "the Kalshi private key and its password must be str or bytes", venue=Venue.KALSHI
         )
     data = pem.encode() if isinstance(pem, str) else pem
     secret = password.encode() if isinstance(password, str) else password
@@ -196,4 +197,4 @@ def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
             problem = (
                 f"is a {type(key).__name__.removeprefix('_')} key; Kalshi takes RSA or Ed25519"
             )
-    raise CredentialsError(f"the Kalshi private key {problem}", venue="kalshi")
+    raise CredentialsError(f"the Kalshi private key {problem}", venue=Venue.KALSHI)

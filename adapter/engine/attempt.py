@@ -9,22 +9,19 @@ generated models. Every failure leaves as a typed `AdapterError`.
 
 from __future__ import annotations
 
-import contextvars
 import email.utils
 import logging
-import ssl
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-import attrs
-import httpcore
 import httpx
 
-from adapter.domain import Venue
+from adapter.engine.call import Call
+from adapter.engine.deadline import Deadline, bound
 from adapter.errors import (
     AdapterError,
     AuthenticationError,
@@ -36,9 +33,8 @@ from adapter.errors import (
     VenueUnavailableError,
 )
 from adapter.fields import FieldProblem, load_json
-from adapter.retry import Deadline
 
-__all__ = ["MAX_BODY_BYTES", "Call", "deadline_transport", "receive", "receive_async"]
+__all__ = ["MAX_BODY_BYTES", "receive", "receive_async", "retry_after_seconds"]
 
 T = TypeVar("T")
 log = logging.getLogger("adapter")
@@ -57,57 +53,35 @@ _ERRORS: dict[int, type[AdapterError]] = {
 }
 
 
-@attrs.frozen
-class Call(Generic[T]):
-    """One logical request: where it goes, what it is about, and how to read its 200 body."""
-
-    venue: Venue
-    endpoint: str
-    subaccount: int | None
-    request: dict[str, Any]
-    parse: Callable[[Any], T]
-    error_message: Callable[[Any], str | None]
-
-    def error(self, cls: type[AdapterError], message: str, **details: Any) -> AdapterError:
-        return cls(
-            message,
-            venue=self.venue,
-            endpoint=self.endpoint,
-            subaccount=self.subaccount,
-            **details,
-        )
-
-
 def _timeout(deadline: Deadline) -> httpx.Timeout:
     remaining = deadline.seconds_left()
     return httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
 
 
-def receive(http: httpx.Client, call: Call[T], deadline: Deadline) -> T:
-    """Send one signed attempt and read its outcome (sync)."""
+def receive(http: httpx.Client, call: Call[T], arguments: dict[str, Any], deadline: Deadline) -> T:
+    """Send one signed attempt (`arguments`: the call's request, URL prepared by the account)
+    and read its outcome (sync)."""
     started = time.perf_counter()
-    bound = _DEADLINE.set(deadline)  # read by deadline_transport's sockets
-    try:
-        with _transport_errors(call, deadline):
-            request = http.build_request(**call.request, timeout=_timeout(deadline))
-            response = http.send(request, stream=True)
-            try:
-                body = _Body(response, call, deadline)
-                for chunk in response.iter_bytes():
-                    if not body.add(chunk):
-                        break
-            finally:
-                response.close()
-    finally:
-        _DEADLINE.reset(bound)
+    with bound(deadline), _transport_errors(call, deadline):
+        request = http.build_request(**arguments, timeout=_timeout(deadline))
+        response = http.send(request, stream=True)
+        try:
+            body = _Body(response, call, deadline)
+            for chunk in response.iter_bytes():
+                if not body.add(chunk):
+                    break
+        finally:
+            response.close()
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
 
 
-async def receive_async(http: httpx.AsyncClient, call: Call[T], deadline: Deadline) -> T:
+async def receive_async(
+    http: httpx.AsyncClient, call: Call[T], arguments: dict[str, Any], deadline: Deadline
+) -> T:
     """Send one signed attempt and read its outcome (async)."""
     started = time.perf_counter()
     with _transport_errors(call, deadline):
-        request = http.build_request(**call.request, timeout=_timeout(deadline))
+        request = http.build_request(**arguments, timeout=_timeout(deadline))
         response = await http.send(request, stream=True)
         try:
             body = _Body(response, call, deadline)
@@ -117,91 +91,6 @@ async def receive_async(http: httpx.AsyncClient, call: Call[T], deadline: Deadli
         finally:
             await response.aclose()
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
-
-
-# The deadline of the attempt running in this thread, for deadline_transport.
-_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
-    "venue_balances_deadline", default=None
-)
-
-
-def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
-    """A socket operation's timeout, cut to what is left of the running attempt's deadline."""
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    left = deadline.seconds_left()
-    if left <= 0:
-        raise expired("the call's deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        stream = self._backend.connect_tcp(host, port, bounded, local_address, socket_options)
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_unix_socket(path, bounded, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-def deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
-    """httpx's own transport, with every socket operation also ending by the deadline of the
-    attempt that runs it.
-
-    httpx timeouts are per operation: a server that trickles a byte at a time never lets
-    one fire, and could hold a blocking call far past its deadline. Bounding each read and
-    write by what is left of the deadline (kept in a context variable by `receive`) stops
-    that without moving requests to other threads, which costs a fifth of a call.
-    """
-    transport = httpx.HTTPTransport(limits=limits)
-    # httpcore takes a network backend as a public constructor argument; httpx builds the
-    # pool without one, so it is set on the pool httpx built (tests catch it if httpx moves).
-    transport._pool._network_backend = _DeadlineBackend()
-    return transport
 
 
 class _Body:
@@ -287,7 +176,7 @@ def _outcome(call: Call[T], response: httpx.Response, body: bytes, latency: floa
         message,
         status=status,
         retryable=status in RETRIED_STATUSES,
-        retry_after=_retry_after_seconds(response.headers.get("retry-after")),
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
     )
 
 
@@ -331,7 +220,7 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Retry-After in seconds, from delta-seconds or an HTTP date; None if absent or unusable."""
     if not value:
         return None

@@ -1,14 +1,14 @@
-"""CoinSwitch DMA `GET /dma/api/v1/master/subaccount/balance`: the request and its body.
+"""CoinSwitch DMA answers as balances: `GET /dma/api/v1/master/subaccount/balance`.
 
-One request per subaccount. The answer must be for the subaccount asked for; its
-`balance_detail.totalEquity` is the balance (USDT) and each `coin[]` row an asset.
+The answer must be for the subaccount asked for; its `balance_detail.totalEquity` is the
+balance (USDT) and each `coin[]` row an asset.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from venue_balances_coinswitch_dma.api.master import get_subaccount_balance
 from venue_balances_coinswitch_dma.models import (
     BalanceDetail,
     CoinBalance,
@@ -16,6 +16,7 @@ from venue_balances_coinswitch_dma.models import (
     SubaccountBalanceData,
     SubaccountBalanceResponse,
 )
+from venue_balances_coinswitch_dma.types import Unset
 
 from adapter.domain import AssetBalance, SubaccountBalance, Venue
 from adapter.fields import (
@@ -32,16 +33,9 @@ from adapter.fields import (
     text,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ENDPOINT", "balance_from_json"]
+__all__ = ["balance_from_json", "error_message"]
 
-DEFAULT_BASE_URL = "https://dma.coinswitch.co"
-ENDPOINT = "GET /dma/api/v1/master/subaccount/balance"
 CURRENCY = "USDT"
-
-
-def request(subaccount_id: int) -> dict[str, Any]:
-    """The httpx request arguments, as the generated client builds them."""
-    return get_subaccount_balance._get_kwargs(subaccount_id=subaccount_id)
 
 
 def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
@@ -75,8 +69,8 @@ def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
         primary=False,
         currency=CURRENCY,
         balance=amount(detail_model.total_equity, "data.balance_detail.totalEquity"),
-        active=flag(data_model.is_active, "data.is_active"),
-        inr_rate=optional_amount(data_model.usdt_inr_rate, "data.usdt_inr_rate"),
+        active=flag(_present(data_model.is_active), "data.is_active"),
+        inr_rate=optional_amount(_present(data_model.usdt_inr_rate), "data.usdt_inr_rate"),
         assets=_assets(detail_model.coin or []),
     )
 
@@ -88,16 +82,25 @@ def _assets(rows: list[CoinBalance]) -> tuple[AssetBalance, ...]:
         asset = text(row.coin, f"{where}.coin")
         if asset in assets:
             raise FieldProblem(where, f"repeats coin {asset!r}: cannot tell which row is right")
+
+        def optional(value: object, key: str) -> Decimal | None:
+            return optional_amount(_present(value), f"{where}.{key}")  # noqa: B023
+
         assets[asset] = AssetBalance(
             asset=asset,
             equity=amount(row.equity, f"{where}.equity"),
-            wallet_balance=optional_amount(row.wallet_balance, f"{where}.walletBalance"),
-            unrealised_pnl=optional_amount(row.unrealised_pnl, f"{where}.unrealisedPnl"),
-            equity_inr=optional_amount(row.equity_inr, f"{where}.equityINR"),
-            wallet_balance_inr=optional_amount(row.wallet_balance_inr, f"{where}.walletBalanceINR"),
-            unrealised_pnl_inr=optional_amount(row.unrealised_pnl_inr, f"{where}.unrealisedPnlINR"),
+            wallet_balance=optional(row.wallet_balance, "walletBalance"),
+            unrealised_pnl=optional(row.unrealised_pnl, "unrealisedPnl"),
+            equity_inr=optional(row.equity_inr, "equityINR"),
+            wallet_balance_inr=optional(row.wallet_balance_inr, "walletBalanceINR"),
+            unrealised_pnl_inr=optional(row.unrealised_pnl_inr, "unrealisedPnlINR"),
         )
     return tuple(assets.values())
+
+
+def _present(value: object) -> object:
+    """None for a key the body left out (the generated models' `Unset`)."""
+    return None if isinstance(value, Unset) else value
 
 
 def error_message(payload: Any) -> str | None:

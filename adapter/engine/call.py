@@ -1,0 +1,67 @@
+"""What the engine carries out: a `Call` (one logical request) and a `Plan` (calls in steps).
+
+Venues build calls and plans; the engine sends them. A call knows where it goes and how
+to read its 200 body, but not which account sends it: the account adds its base URL,
+signer and connection pool when the call runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeAlias, TypeVar
+
+import attrs
+
+from adapter.domain import FetchError, SubaccountBalance, Venue
+from adapter.errors import AdapterError
+
+__all__ = ["Call", "Gathered", "Outcome", "Plan", "outcome_value"]
+
+T = TypeVar("T")
+
+Outcome: TypeAlias = T | AdapterError
+"""What one call came to: its parsed value, or the typed error it ended with."""
+
+Plan: TypeAlias = Generator[list["Call[Any]"], list[Any], T]
+"""Calls in steps: a plan yields a batch of calls, is sent back their outcomes in the same
+order (`Outcome`s), and returns its result; a plan raises an `AdapterError` to fail. Plans
+have no I/O of their own, so one plan serves the blocking and the async clients."""
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """One logical request: where it goes, what it is about, and how to read its 200 body."""
+
+    venue: Venue
+    endpoint: str
+    subaccount: int | None
+    request: dict[str, Any]
+    """httpx request arguments (`method`, `url`, `params`) as the generated client builds them."""
+    parse: Callable[[Any], T]
+    """The parsed JSON of a 200 body to its value; raises `fields.FieldProblem`."""
+    error_message: Callable[[Any], str | None]
+    """The parsed JSON of an error body to its message, if it has one."""
+
+    def error(self, cls: type[AdapterError], message: str, **details: Any) -> AdapterError:
+        return cls(
+            message,
+            venue=self.venue,
+            endpoint=self.endpoint,
+            subaccount=self.subaccount,
+            **details,
+        )
+
+
+@attrs.frozen
+class Gathered:
+    """What a plan of `all_balances` read of one venue, and what it could not."""
+
+    balances: list[SubaccountBalance]
+    errors: list[FetchError]
+
+
+def outcome_value(outcome: Outcome[T]) -> T:
+    """The value of an outcome, or its error raised."""
+    if isinstance(outcome, AdapterError):
+        raise outcome
+    return outcome

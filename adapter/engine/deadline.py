@@ -1,0 +1,136 @@
+"""The deadline of a public call, and how it reaches every place a call can wait.
+
+`timeout` is a wall-clock deadline for the whole public call: rate-limiter waits, every
+attempt and every backoff. It reaches each place a call can wait this way:
+
+- rate limiter: a slot later than the deadline is never claimed (`RateLimiter.reserve`);
+- backoff: tenacity stops when the next wait would end past it (`retry.RetryPolicy`);
+- each attempt: httpx gets what remains as its per-operation timeout;
+- blocking sockets: httpx timeouts are per operation, so a server trickling one byte at a
+  time would never let one fire. `deadline_transport` installs a network backend whose
+  every connect, read and write is cut to what is left of the deadline of the attempt
+  running on that thread (kept in a context variable by `bound`), so no server holds a
+  blocking call past it, without moving requests to other threads (a fifth of a call);
+- async: the whole call runs under `asyncio.timeout`, which cancels whatever waits;
+- fan-outs: the caller stops waiting at the deadline and reports what has not arrived.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ssl
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpcore
+import httpx
+
+__all__ = ["Deadline", "bound", "deadline_transport"]
+
+
+class Deadline:
+    """A point in monotonic time by which a public call must have returned."""
+
+    __slots__ = ("_at", "_clock", "seconds")
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._at = clock() + seconds
+
+    def seconds_left(self) -> float:
+        return max(0.0, self._at - self._clock())
+
+    def expired(self) -> bool:
+        return self._clock() >= self._at
+
+
+# The deadline of the attempt running in this thread, for deadline_transport's sockets.
+_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "venue_balances_deadline", default=None
+)
+
+
+@contextmanager
+def bound(deadline: Deadline) -> Iterator[None]:
+    """Every socket operation of deadline_transport in this block ends by `deadline`."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
+    """A socket operation's timeout, cut to what is left of the running attempt's deadline."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline.seconds_left()
+    if left <= 0:
+        raise expired("the call's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        limit = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, limit))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        limit = _bounded(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, limit, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        limit = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, limit, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, with every socket operation also ending by the deadline of
+    the attempt that runs it (see the module docstring)."""
+    transport = httpx.HTTPTransport(limits=limits)
+    # httpcore takes a network backend as a public constructor argument; httpx builds the
+    # pool without one, so it is set on the pool httpx built (tests catch it if httpx moves).
+    transport._pool._network_backend = _DeadlineBackend()
+    return transport

@@ -1,0 +1,84 @@
+"""Kalshi (Trade API v2): every subaccount's cash in one request, signed with RSA-PSS or
+Ed25519 (`signer.py`)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from adapter.domain import Venue
+from adapter.venues import Value, VenueDefinition
+
+if TYPE_CHECKING:
+    import httpx
+
+    from adapter.simulation import Simulator
+
+__all__ = ["DEFINITION"]
+
+VENUE = Venue.KALSHI
+KEY_ID = "KALSHI_API_KEY_ID"
+PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
+PRIVATE_KEY_PASSWORD = "KALSHI_PRIVATE_KEY_PASSWORD"
+BASE_URL = "KALSHI_BASE_URL"
+DEFAULT_BASE_URL = "https://api.elections.kalshi.com/trade-api/v2"
+
+
+class KalshiDefinition(VenueDefinition):
+    venue = VENUE
+    title = "Kalshi"
+    signer_option = "kalshi"
+    base_url_option = "kalshi_base_url"
+    rate_limit_option = "kalshi_rate_limit"
+    default_base_url = DEFAULT_BASE_URL
+    # The Basic tier's 200 read tokens per second at 10 tokens a request.
+    default_rate_limit = 20.0
+    key_variables = (KEY_ID, PRIVATE_KEY_PATH)
+    base_url_variable = BASE_URL
+    verbatim_variables = (PRIVATE_KEY_PASSWORD,)
+    environment_help = (
+        (f"{KEY_ID}, {PRIVATE_KEY_PATH}", "Kalshi key id and PEM private key file"),
+        (PRIVATE_KEY_PASSWORD, "password of that file, if encrypted"),
+        (BASE_URL, f"default {DEFAULT_BASE_URL}"),
+    )
+
+    def signer_type(self) -> type[httpx.Auth]:
+        from adapter.venues.kalshi.signer import KalshiSigner
+
+        return KalshiSigner
+
+    def signer_from_environment(self, value: Value) -> httpx.Auth:
+        from adapter.venues.kalshi.signer import KalshiSigner
+
+        return KalshiSigner.from_file(
+            value(KEY_ID) or "", value(PRIVATE_KEY_PATH) or "", value(PRIVATE_KEY_PASSWORD)
+        )
+
+    def generated_client(self) -> Callable[..., Any]:
+        from venue_balances_kalshi import Client
+
+        return Client
+
+    def simulator(self, options: dict[str, Any]) -> Simulator:
+        from adapter.venues.kalshi.simulator import KalshiSimulator
+
+        return KalshiSimulator.demo()
+
+    def warnings(self, environ: Mapping[str, str]) -> list[str]:
+        """Like ssh: a private key that group or others can read deserves a warning."""
+        path = environ.get(PRIVATE_KEY_PATH, "").strip()
+        try:
+            mode = os.stat(path).st_mode if path else 0
+        except OSError:
+            return []
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            return [
+                f"{path} is accessible by group or others (mode {stat.filemode(mode)});"
+                f" run: chmod 600 {path}"
+            ]
+        return []
+
+
+DEFINITION = KalshiDefinition()
