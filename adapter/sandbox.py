@@ -298,6 +298,9 @@ class _Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     sandbox: Sandbox
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up (a deadline, a close()) is nothing to print
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -241,8 +241,12 @@ def test_deadline_returns_what_it_has(make_client: Any, venues: FakeVenues) -> N
 def test_closed_client_refuses_calls(make_client: Any, venues: FakeVenues) -> None:
     client = make_client()
     client.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(adapter.AdapterError, match="closed") as caught:
         client.kalshi_balances()
+    assert caught.value.venue == "kalshi" and not isinstance(caught.value, RuntimeError)
+    report = client.all_balances([1001, 1002])
+    assert report.balances == []
+    assert [type(e.error) for e in report.errors] == [adapter.AdapterError] * 3
 
 
 def test_repr_hides_keys(make_client: Any) -> None:

@@ -126,8 +126,16 @@ class _Account:
             )
         return wait
 
-    def _closed_error(self, call: Call[Any]) -> Exception:
-        return RuntimeError(f"the {self.venue} client is closed")
+    def _closed_error(self, call: Call[Any]) -> AdapterError:
+        return call.error(AdapterError, "the client is closed; create a new one")
+
+    def _closed_meanwhile(self, call: Call[Any], error: AdapterError) -> AdapterError:
+        """What a failed attempt means once the client was closed under it."""
+        if not (self.closed and error.retryable):
+            return error  # an answer that did arrive stands
+        closed = call.error(VenueUnavailableError, "the client was closed during the call")
+        closed.__cause__ = error
+        return closed
 
     @staticmethod
     def deadline_passed(call: Call[Any], deadline: Deadline) -> AdapterError:
@@ -230,6 +238,8 @@ class SyncAccount(_Account):
                 if wait:
                     time.sleep(wait)
                 return receive(http, call, arguments, deadline)
+            except AdapterError as error:
+                raise self._closed_meanwhile(call, error) from error.__cause__
             finally:
                 self._in_flight.release()
 
@@ -273,7 +283,10 @@ class AsyncAccount(_Account):
                 wait = self._rate_wait(call, deadline)
                 if wait:
                     await asyncio.sleep(wait)
-                return await receive_async(http, call, arguments, deadline)
+                try:
+                    return await receive_async(http, call, arguments, deadline)
+                except AdapterError as error:
+                    raise self._closed_meanwhile(call, error) from error.__cause__
 
         try:
             async with asyncio.timeout(deadline.seconds_left()):

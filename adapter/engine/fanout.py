@@ -70,15 +70,19 @@ def run_batch(
         return [tally.finished(account.outcome(call, deadline)) for call in calls]
     turns = Turns()
     futures = []
-    workers = account.workers(calls[0])
     for turn, call in enumerate(calls):
-        futures.append(
-            workers.submit(
+        try:
+            future = account.workers(call).submit(
                 lambda call, turn: tally.finished(account.outcome(call, deadline, turns, turn)),
                 call,
                 turn,
             )
-        )
+        except AdapterError as error:  # closed before this call was handed out
+            future = _done(tally.finished(error))
+        except RuntimeError as exc:  # the pool was shut down by close() meanwhile
+            closed = call.error(VenueUnavailableError, f"the client was closed: {exc}")
+            future = _done(tally.finished(closed))
+        futures.append(future)
     concurrent.futures.wait(futures, timeout=deadline.seconds_left())
     outcomes: list[Outcome[Any]] = []
     for call, future in zip(calls, futures, strict=True):
