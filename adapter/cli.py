@@ -168,7 +168,9 @@ def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> BalanceReport
             names = " and ".join(definition.key_variables)
             raise UsageError(f"--venue {definition.venue} is not configured: set {names}")
         try:
-            options |= definition.fetch_options(args, environ, selected=chosen)
+            options |= definition.fetch_options(
+                args, environ, selected=chosen, configured=definition in configured
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if not chosen:

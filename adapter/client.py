@@ -68,6 +68,9 @@ class _Core(Generic[AccountT]):
             check_positive(name, value, "seconds")
         _at_least("max_retries", max_retries, 0)
         _at_least("max_in_flight", max_in_flight, 1)
+        if not accounts:
+            how = "; or ".join(unconfigured.values())
+            raise ConfigurationError(f"no venue is configured: {how}")
         self.timeout = float(timeout)
         self.max_in_flight = max_in_flight
         options = Options(

@@ -342,3 +342,20 @@ def test_progress_is_fed_by_all_balances(sandbox: Sandbox) -> None:
             progress=lambda d, t: seen.append((d, t)),
         )
     assert sorted(seen) == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_subaccounts_of_a_venue_without_keys_is_a_configuration_error(
+    live_like: tuple[Sandbox, dict[str, str]],
+) -> None:
+    _, env = live_like
+    for name in ("COINSWITCH_API_KEY", "COINSWITCH_SECRET_KEY"):
+        del env[name]
+    result = run("--format", "csv", env=env)  # Kalshi keys, CoinSwitch ids, no CoinSwitch keys
+    assert result.returncode == 2, result
+    assert "COINSWITCH_DMA_SUBACCOUNTS" in result.stderr
+    assert "COINSWITCH_API_KEY" in result.stderr and "COINSWITCH_SECRET_KEY" in result.stderr
+    assert result.stdout == ""
+    result = run("--subaccount", "1001", env={**env, "COINSWITCH_DMA_SUBACCOUNTS": ""})
+    assert result.returncode == 2 and "--subaccount" in result.stderr
+    del env["COINSWITCH_DMA_SUBACCOUNTS"]
+    assert run(env=env).returncode == 0, "Kalshi alone, nothing named elsewhere: fine"

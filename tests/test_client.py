@@ -266,7 +266,13 @@ def test_from_env(tmp_path: Path, rsa_pem: bytes) -> None:
     }
     client = adapter.BalanceClient.from_env(env, timeout=3)
     assert client.venues == ("kalshi", "coinswitch_dma") and client.timeout == 3
-    assert adapter.BalanceClient.from_env({}).venues == ()
+    for empty in ({}, {"KALSHI_BASE_URL": "https://demo-api.kalshi.co/trade-api/v2"}):
+        with pytest.raises(adapter.ConfigurationError) as caught:
+            adapter.BalanceClient.from_env(empty)
+        for name in ("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "COINSWITCH_API_KEY"):
+            assert name in caught.value.message
+    with pytest.raises(adapter.ConfigurationError, match="no venue is configured"):
+        adapter.AsyncBalanceClient()
     for missing in ("KALSHI_PRIVATE_KEY_PATH", "COINSWITCH_SECRET_KEY"):
         partial = {k: v for k, v in env.items() if k != missing}
         with pytest.raises(adapter.CredentialsError, match=missing):

@@ -76,10 +76,16 @@ class VenueDefinition:
         """The venue's own options of the CLI's fetch."""
 
     def fetch_options(
-        self, args: argparse.Namespace, environ: Mapping[str, str], *, selected: bool
+        self,
+        args: argparse.Namespace,
+        environ: Mapping[str, str],
+        *,
+        selected: bool,
+        configured: bool,
     ) -> dict[str, Any]:
         """`all_balances` keyword arguments from the CLI's options and the environment
-        (`selected`: whether this venue will be read); raises ValueError for a bad value."""
+        (`selected`: whether this venue will be read; `configured`: whether its keys are
+        set); raises ValueError for a bad value, or for options naming what cannot be read."""
         return {}
 
     def warnings(self, environ: Mapping[str, str]) -> list[str]:

@@ -86,13 +86,25 @@ class CoinSwitchDefinition(VenueDefinition):
         )
 
     def fetch_options(
-        self, args: argparse.Namespace, environ: Mapping[str, str], *, selected: bool
+        self,
+        args: argparse.Namespace,
+        environ: Mapping[str, str],
+        *,
+        selected: bool,
+        configured: bool,
     ) -> dict[str, Any]:
+        named = args.subaccount or _environment_ids(environ.get(SUBACCOUNTS, ""))
+        if not configured and named:
+            given = "--subaccount" if args.subaccount else SUBACCOUNTS
+            raise ValueError(
+                f"{given} names CoinSwitch DMA subaccounts, but CoinSwitch DMA is not"
+                f" configured: set {API_KEY} and {SECRET_KEY}"
+            )
         if not selected:
             if args.subaccount:
                 raise ValueError(f"--subaccount applies to {VENUE} only")
             return {}
-        ids = args.subaccount or _environment_ids(environ.get(SUBACCOUNTS, ""))
+        ids = named
         if not ids:
             raise ValueError(
                 f"CoinSwitch DMA is configured but no subaccount ids were given: set"
