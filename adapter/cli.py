@@ -2,9 +2,10 @@
 
 Exit status: 0 everything requested was fetched; 1 some balances could not be fetched
 (the rest is still printed, each failure is one line on stderr); 2 usage or configuration
-error. Credentials come from the environment only, never from arguments. `--sandbox`
-runs the same path against `adapter.sandbox`, configured through environment variables
-as a user's would be.
+error; 130 interrupted (Ctrl-C). Output into a closed pipe (`| head`) ends quietly with
+the status the fetch had. Credentials come from the environment only, never from
+arguments. `--sandbox` runs the same path against `adapter.sandbox`, configured through
+environment variables as a user's would be.
 
 Heavy modules are imported after the arguments are parsed, so `--help` stays fast.
 """
@@ -46,7 +47,8 @@ def epilog() -> str:
         lines += [f"  {names:44}  {meaning}" for names, meaning in definition.environment_help]
     lines += [
         "",
-        "exit status: 0 all fetched, 1 some could not be fetched, 2 usage or configuration error",
+        "exit status: 0 all fetched, 1 some could not be fetched, 2 usage or configuration"
+        " error, 130 interrupted",
     ]
     return "\n".join(lines) + "\n"
 
@@ -82,9 +84,24 @@ def parser() -> argparse.ArgumentParser:
         " the default rate limits need for the subaccounts asked for)",
     )
     p.add_argument(
-        "--debug", action="store_true", help="log requests to stderr and show tracebacks"
+        "--debug",
+        action="count",
+        default=0,
+        help="log each request to stderr (never its headers) and show tracebacks;"
+        " twice: the HTTP transport's own logs too",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     return p
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("venue-balances")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def seconds(text: str) -> float:
@@ -100,13 +117,24 @@ def seconds(text: str) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
+        level=logging.DEBUG if args.debug > 1 else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.debug:
+        logging.getLogger("adapter").setLevel(logging.DEBUG)
+    status = 0
     try:
         report = run(args)
         output = render(report, args.format)
+        status = 1 if report.errors else 0
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): nothing more to say, and nothing to say it
+        # to. Point stdout at devnull so the interpreter's final flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return status
     except UsageError as exc:
         print(f"venue-balances: {exc}", file=sys.stderr)
         return 2
@@ -121,13 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    sys.stdout.write(output)
-    sys.stdout.flush()
-    for failure in report.errors:
-        from adapter.render import failure_line
+    from adapter.render import failure_line
 
+    for failure in report.errors:
         print(failure_line(failure), file=sys.stderr)
-    return 1 if report.errors else 0
+    return status
 
 
 def run(args: argparse.Namespace) -> BalanceReport:

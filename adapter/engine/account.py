@@ -26,7 +26,7 @@ import httpx
 from adapter.domain import Venue
 from adapter.engine.attempt import receive, receive_async
 from adapter.engine.call import Call, Outcome
-from adapter.engine.deadline import Deadline, deadline_transport
+from adapter.engine.deadline import Deadline, DeadlineTransport, deadline_transport
 from adapter.engine.ratelimit import RateLimiter
 from adapter.engine.retry import RetryPolicy
 from adapter.errors import AdapterError, VenueUnavailableError
@@ -172,6 +172,7 @@ class SyncAccount(_Account):
         self._in_flight = threading.BoundedSemaphore(options.max_in_flight)
         self._lock = threading.Lock()
         self._http: httpx.Client | None = None
+        self._transport: DeadlineTransport | None = None
         self._workers: concurrent.futures.ThreadPoolExecutor | None = None
 
     def http(self, call: Call[Any]) -> httpx.Client:
@@ -185,7 +186,7 @@ class SyncAccount(_Account):
                         max_connections=self.options.max_in_flight,
                         max_keepalive_connections=self.options.max_in_flight,
                     )
-                    transport = deadline_transport(limits)
+                    transport = self._transport = deadline_transport(limits)
                 self._http = self._generated(transport).get_httpx_client()
             return self._http
 
@@ -206,8 +207,10 @@ class SyncAccount(_Account):
             self.closed = True
             if self._workers is not None:
                 self._workers.shutdown(wait=False, cancel_futures=True)
+            if self._transport is not None:
+                self._transport.abort()  # wakes workers blocked reading a socket
             if self._http is not None:
-                self._http.close()  # also ends any request a worker is still waiting on
+                self._http.close()
 
     def fetch(
         self, call: Call[T], deadline: Deadline, turns: Turns | None = None, turn: int = 0

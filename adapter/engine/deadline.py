@@ -12,14 +12,20 @@ attempt and every backoff. It reaches each place a call can wait this way:
   running on that thread (kept in a context variable by `bound`), so no server holds a
   blocking call past it, without moving requests to other threads (a fifth of a call);
 - async: the whole call runs under `asyncio.timeout`, which cancels whatever waits;
-- fan-outs: the caller stops waiting at the deadline and reports what has not arrived.
+- fan-outs: the caller stops waiting at the deadline and reports what has not arrived;
+- close(): closing a socket does not wake a thread blocked reading it, so `abort()` shuts
+  down every live socket of the transport first, and blocked reads return at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import socket
 import ssl
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,7 +33,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["Deadline", "bound", "deadline_transport"]
+__all__ = ["Deadline", "DeadlineTransport", "bound", "deadline_transport"]
 
 
 class Deadline:
@@ -103,6 +109,24 @@ class _DeadlineStream(httpcore.NetworkStream):
 class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._backend = httpcore.SyncBackend()
+        self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def _kept(self, stream: httpcore.NetworkStream) -> _DeadlineStream:
+        wrapped = _DeadlineStream(stream)
+        with self._lock:
+            self._streams.add(wrapped)
+        return wrapped
+
+    def abort(self) -> None:
+        """Shut down every live socket: threads blocked reading them return at once."""
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):  # already closed, or never connected
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def connect_tcp(
         self,
@@ -114,23 +138,33 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         limit = _bounded(timeout, httpcore.ConnectTimeout)
         stream = self._backend.connect_tcp(host, port, limit, local_address, socket_options)
-        return _DeadlineStream(stream)
+        return self._kept(stream)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
         limit = _bounded(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_unix_socket(path, limit, socket_options))
+        return self._kept(self._backend.connect_unix_socket(path, limit, socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
 
 
-def deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+class DeadlineTransport(httpx.HTTPTransport):
     """httpx's own transport, with every socket operation also ending by the deadline of
-    the attempt that runs it (see the module docstring)."""
-    transport = httpx.HTTPTransport(limits=limits)
-    # httpcore takes a network backend as a public constructor argument; httpx builds the
-    # pool without one, so it is set on the pool httpx built (tests catch it if httpx moves).
-    transport._pool._network_backend = _DeadlineBackend()
-    return transport
+    the attempt that runs it, and `abort()` to end requests in flight (module docstring)."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits)
+        self._backend = _DeadlineBackend()
+        # httpcore takes a network backend as a public constructor argument; httpx builds
+        # the pool without one, so it is set on the pool httpx built (tests catch it if
+        # httpx moves).
+        self._pool._network_backend = self._backend
+
+    def abort(self) -> None:
+        self._backend.abort()
+
+
+def deadline_transport(limits: httpx.Limits) -> DeadlineTransport:
+    return DeadlineTransport(limits)
