@@ -199,7 +199,7 @@ def newer_kalshi_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
     loader.loader.exec_module(regenerate)
     regenerate.SPECS = specs
     regenerate.OVERLAYS["kalshi.yaml"] = []
-    regenerate.generate("venue_balances_kalshi_next", "kalshi.yaml", out)
+    regenerate.generate("venue_balances_kalshi_next", [specs / "kalshi.yaml"], out)
     sys.path.insert(0, str(out))
     try:
         yield importlib.import_module("venue_balances_kalshi_next.models")
