@@ -225,8 +225,14 @@ class Sandbox:
         self.kalshi_key_id = kalshi_key_id
         self.kalshi_public_key = kalshi_public_key
         self.coinswitch_api_keys = {key.lower() for key in coinswitch_api_keys}
+        # Kalshi's spec (3.22.0 on) requires exchange_index; the sample cash is all on shard 0.
         self.kalshi_rows: list[dict[str, Any]] = [
-            {"subaccount_number": n, "balance": b, "updated_ts": SAMPLE_UPDATED_TS}
+            {
+                "subaccount_number": n,
+                "exchange_index": 0,
+                "balance": b,
+                "updated_ts": SAMPLE_UPDATED_TS,
+            }
             for n, b in (kalshi_balances or {}).items()
         ]
         self.coinswitch_accounts: dict[int, dict[str, Any]] = dict(coinswitch_accounts or {})

@@ -36,11 +36,18 @@ GENERATED = ROOT / "generated"
 # saying why, keyed by the spec file they fix. Kalshi's files stay Kalshi's text byte for byte.
 # None is needed today.
 Overlay = Callable[[dict[str, Any]], None]
-OVERLAYS: dict[str, list[Overlay]] = {"kalshi.yaml": [], "coinswitch-dma.yaml": []}
+OVERLAYS: dict[str, list[Overlay]] = {
+    "kalshi-get-all-subaccount-balances.yaml": [],
+    "kalshi-get-balance.yaml": [],
+    "coinswitch-dma.yaml": [],
+}
 
 # Each package is generated from one document: its spec files (in specs/) merged in this order.
 CLIENTS: dict[str, list[str]] = {
-    "venue_balances_kalshi": ["kalshi.yaml"],
+    "venue_balances_kalshi": [
+        "kalshi-get-all-subaccount-balances.yaml",
+        "kalshi-get-balance.yaml",
+    ],
     "venue_balances_coinswitch_dma": ["coinswitch-dma.yaml"],
 }
 

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pytest
 
-from adapter import SubaccountBalance, Venue
+from adapter import MalformedResponseError, SubaccountBalance, Venue
 
 # The adapter's Kalshi mapping under test: generated rows in, balances out (or FieldProblem).
 from adapter.fields import FieldProblem
@@ -133,3 +133,14 @@ def test_seed_shaped_duplicate_rows_are_refused(seed_models: Any, rows: list[Any
         balances_from_rows(parsed(seed_models, *rows))
     assert caught.value.field == "subaccount_balances[1]"
     assert "repeats subaccount 1" in caught.value.problem
+
+
+def test_seed_shaped_answer_is_malformed_for_the_current_client(
+    make_client: Any, venues: Any
+) -> None:
+    # Since 3.22.0 exchange_index is required: the current client names it as missing.
+    venues.kalshi = {"subaccount_balances": [seed_row(0, "1500.2500"), seed_row(1, "320.75")]}
+    with make_client() as client, pytest.raises(MalformedResponseError) as caught:
+        client.kalshi_balances()
+    assert caught.value.field == "subaccount_balances[0].exchange_index"
+    assert "exchange_index" in str(caught.value) and caught.value.venue == "kalshi"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,14 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-SPECS = Path(__file__).resolve().parent.parent / "specs"
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
 PACKAGES = {
-    "kalshi.yaml": "venue_balances_kalshi",
+    "kalshi-get-all-subaccount-balances.yaml": "venue_balances_kalshi",
+    "kalshi-get-balance.yaml": "venue_balances_kalshi",
     "coinswitch-dma.yaml": "venue_balances_coinswitch_dma",
 }
+KALSHI = sorted(name for name in PACKAGES if name.startswith("kalshi-"))
 
 
 def load(name: str) -> dict[str, Any]:
@@ -24,15 +28,50 @@ def load(name: str) -> dict[str, Any]:
     return document
 
 
+def load_regenerate() -> Any:
+    spec = importlib.util.spec_from_file_location("regenerate", ROOT / "scripts" / "regenerate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_spec_file_is_listed() -> None:
+    assert sorted(path.name for path in SPECS.glob("*.yaml")) == sorted(PACKAGES)
+    clients = load_regenerate().CLIENTS
+    assert {name: package for package, names in clients.items() for name in names} == PACKAGES
+
+
 @pytest.mark.parametrize("name", sorted(PACKAGES))
 def test_spec_is_valid_openapi(name: str) -> None:
     validate(load(name))
 
 
-def test_kalshi_spec_is_the_recorded_text() -> None:
-    rows = re.findall(r"`([0-9a-f]{64})`", (SPECS / "README.md").read_text(encoding="utf-8"))
-    assert rows, "specs/README.md records no sha256 for kalshi.yaml"
-    assert hashlib.sha256((SPECS / "kalshi.yaml").read_bytes()).hexdigest() == rows[-1]
+@pytest.mark.parametrize("package", sorted(set(PACKAGES.values())))
+def test_merged_document_is_valid_openapi(package: str) -> None:
+    regenerate = load_regenerate()
+    names = regenerate.CLIENTS[package]
+    validate(regenerate.merge([(name, regenerate.load(SPECS / name)) for name in names]))
+
+
+def recorded_sha256() -> dict[str, str]:
+    """specs/README.md's provenance table: file name -> sha256."""
+    rows = re.findall(
+        r"^\| `([^`]+\.yaml)` \|.*`([0-9a-f]{64})`", (SPECS / "README.md").read_text("utf-8"), re.M
+    )
+    return dict(rows)
+
+
+def test_kalshi_specs_are_the_recorded_text() -> None:
+    recorded = recorded_sha256()
+    assert sorted(recorded) == KALSHI, "every Kalshi spec file has one row in specs/README.md"
+    for name in KALSHI:
+        assert hashlib.sha256((SPECS / name).read_bytes()).hexdigest() == recorded[name], name
+
+
+def test_kalshi_specs_are_one_revision() -> None:
+    versions = {load(name)["info"]["version"] for name in KALSHI}
+    assert versions == {"3.28.0"}
 
 
 def walk(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -126,7 +165,16 @@ def test_documented_body_parses_with_generated_model(
 
 
 def test_every_operation_has_success_and_error_bodies() -> None:
-    statuses = {(name, status) for name, _, status, *_ in CASES}
-    assert {("kalshi.yaml", "200"), ("kalshi.yaml", "401"), ("kalshi.yaml", "500")} <= statuses
-    for status in ("200", "400", "401", "403", "404", "429", "500"):
-        assert ("coinswitch-dma.yaml", status) in statuses
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for name, operation, status, *_ in CASES:
+        statuses.setdefault((name, operation), set()).add(status)
+    assert statuses.keys() == {
+        ("kalshi-get-all-subaccount-balances.yaml", "GetSubaccountBalances"),
+        ("kalshi-get-balance.yaml", "GetBalance"),
+        ("coinswitch-dma.yaml", "getSubaccountBalance"),
+    }
+    for (name, operation), found in statuses.items():
+        if name.startswith("kalshi-"):
+            assert found == {"200", "401", "500"}, operation
+        else:
+            assert found == {"200", "400", "401", "403", "404", "429", "500"}, operation
