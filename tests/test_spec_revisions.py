@@ -9,7 +9,7 @@ adapter's Kalshi mapping must still turn them into balances.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import importlib
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
+from test_regenerate import load_regenerate
 
 from adapter import MalformedResponseError, SubaccountBalance, Venue
 
@@ -41,12 +42,8 @@ def test_seed_is_kalshis_3_8_0_text() -> None:
 @pytest.fixture(scope="module")
 def seed_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The models of a client generated from the 3.8.0 seed, the way generated/ is made."""
-    loader = importlib.util.spec_from_file_location("regenerate", ROOT / "scripts/regenerate.py")
-    assert loader and loader.loader
-    regenerate = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(regenerate)
     out = tmp_path_factory.mktemp("generated")
-    regenerate.generate(SEED_PACKAGE, [SEED], out)
+    load_regenerate().generate(SEED_PACKAGE, [SEED], out)
     sys.path.insert(0, str(out))
     try:
         yield importlib.import_module(f"{SEED_PACKAGE}.models")

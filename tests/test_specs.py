@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from test_regenerate import load_regenerate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -26,14 +26,6 @@ KALSHI = sorted(name for name in PACKAGES if name.startswith("kalshi-"))
 def load(name: str) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((SPECS / name).read_text(encoding="utf-8"))
     return document
-
-
-def load_regenerate() -> Any:
-    spec = importlib.util.spec_from_file_location("regenerate", ROOT / "scripts" / "regenerate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_spec_file_is_listed() -> None:
