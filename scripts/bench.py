@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import inspect
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -310,7 +311,7 @@ def fan_out(
     results = []
     with adapter.BalanceClient(**keys.signers(), **options) as client:
         one = statistics.median(timed_call(lambda: client.coinswitch_balance(1)) for _ in range(15))
-    bound = adapter.BalanceClient(**options).max_in_flight
+    bound = inspect.signature(adapter.BalanceClient).parameters["max_in_flight"].default
     for size in sizes:
         ids = list(range(1, size + 1))
         for mode in ("sync", "async"):

@@ -69,7 +69,11 @@ def cs_signer() -> adapter.CoinSwitchSigner:
 
 
 def kalshi_row(number: int, balance: str, ts: int = 1763751540, **extra: Any) -> dict[str, Any]:
-    return {"subaccount_number": number, "balance": balance, "updated_ts": ts, **extra}
+    """A SubaccountBalance row, on exchange_index 0 unless `exchange_index` is given (`...`
+    leaves the key out, as rows of spec 3.8.0 did)."""
+    row = {"subaccount_number": number, "balance": balance, "updated_ts": ts, "exchange_index": 0}
+    row.update(extra)
+    return {key: value for key, value in row.items() if value is not ...}
 
 
 def cs_body(subaccount_id: int, total: str = "5000.00", **data: Any) -> dict[str, Any]:

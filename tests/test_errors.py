@@ -178,7 +178,9 @@ def test_wrong_shape_names_venue_endpoint_subaccount_and_field(
 ) -> None:
     if venue == "kalshi":
         body: Any = {
-            "subaccount_balances": [{"subaccount_number": 0, "balance": 12.5, "updated_ts": 1}]
+            "subaccount_balances": [
+                {"subaccount_number": 0, "exchange_index": 0, "balance": 12.5, "updated_ts": 1}
+            ]
         }
         field = "subaccount_balances[0].balance"
     else:

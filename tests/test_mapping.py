@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +13,6 @@ from adapter import AssetBalance, SubaccountBalance, Venue
 from adapter.fields import FieldProblem
 from adapter.venues.coinswitch_dma.mapping import balance_from_json
 from adapter.venues.kalshi.mapping import balances_from_json, balances_from_rows
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_coinswitch_seed_example() -> None:
@@ -151,7 +146,7 @@ def test_kalshi_extra_keys_are_kept_out_of_the_way() -> None:
     assert balance.balance == Decimal("10.00")
 
 
-def test_kalshi_shard_rows_as_extra_keys_are_summed() -> None:
+def test_kalshi_shard_rows_are_summed() -> None:
     rows = [
         kalshi_row(0, "100.10", 1000, exchange_index=0),
         kalshi_row(0, "0.000001", 3000, exchange_index=1),
@@ -163,15 +158,14 @@ def test_kalshi_shard_rows_as_extra_keys_are_summed() -> None:
     assert balances[0].updated_at == datetime.fromtimestamp(3000, UTC)  # the latest
 
 
+# Rows without exchange_index (spec 3.8.0) repeating a subaccount: tests/test_spec_revisions.py.
 @pytest.mark.parametrize(
     "rows",
     [
         [kalshi_row(1, "1.00"), kalshi_row(1, "2.00")],
-        [kalshi_row(1, "1.00", exchange_index=0), kalshi_row(1, "2.00", exchange_index=0)],
-        [kalshi_row(1, "1.00"), kalshi_row(1, "2.00", exchange_index=1)],
-        [kalshi_row(1, "1.00", exchange_index=1), kalshi_row(1, "2.00")],
+        [kalshi_row(1, "1.00", exchange_index=2), kalshi_row(1, "2.00", exchange_index=2)],
     ],
-    ids=["no-shard", "same-shard", "unsharded-then-sharded", "sharded-then-unsharded"],
+    ids=["default-shard", "same-shard"],
 )
 def test_kalshi_duplicate_rows_are_refused(rows: list[dict[str, Any]]) -> None:
     with pytest.raises(FieldProblem) as caught:
@@ -180,36 +174,11 @@ def test_kalshi_duplicate_rows_are_refused(rows: list[dict[str, Any]]) -> None:
     assert "repeats subaccount 1" in caught.value.problem
 
 
-@pytest.fixture(scope="module")
-def newer_kalshi_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A client generated from a Kalshi spec that declares a required exchange_index (as
-    3.34.0 does), through the same generator run as scripts/regenerate.py."""
-    import yaml
+def test_kalshi_shard_rows_with_declared_exchange_index() -> None:
+    from venue_balances_kalshi.models import SubaccountBalance as Row
 
-    spec = yaml.safe_load((ROOT / "specs" / "kalshi.yaml").read_text())
-    row = spec["components"]["schemas"]["SubaccountBalance"]
-    row["properties"]["exchange_index"] = {"type": "integer", "description": "Shard."}
-    row["required"].append("exchange_index")
-    specs = tmp_path_factory.mktemp("specs")
-    (specs / "kalshi.yaml").write_text(yaml.safe_dump(spec))
-    out = tmp_path_factory.mktemp("generated")
-    loader = importlib.util.spec_from_file_location("regen", ROOT / "scripts" / "regenerate.py")
-    assert loader and loader.loader
-    regenerate = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(regenerate)
-    regenerate.SPECS = specs
-    regenerate.OVERLAYS["kalshi.yaml"] = []
-    regenerate.generate("venue_balances_kalshi_next", "kalshi.yaml", out)
-    sys.path.insert(0, str(out))
-    try:
-        yield importlib.import_module("venue_balances_kalshi_next.models")
-    finally:
-        sys.path.remove(str(out))
-
-
-def test_kalshi_shard_rows_with_declared_exchange_index(newer_kalshi_models: Any) -> None:
     rows = [
-        newer_kalshi_models.SubaccountBalance.from_dict(raw)
+        Row.from_dict(raw)
         for raw in (
             kalshi_row(0, "1.25", 10, exchange_index=0),
             kalshi_row(0, "2.50", 30, exchange_index=1),
@@ -222,7 +191,7 @@ def test_kalshi_shard_rows_with_declared_exchange_index(newer_kalshi_models: Any
     assert balances[0].updated_at == datetime.fromtimestamp(30, UTC)
     duplicate = [
         rows[0],
-        newer_kalshi_models.SubaccountBalance.from_dict(kalshi_row(0, "1", 1, exchange_index=0)),
+        Row.from_dict(kalshi_row(0, "1", 1, exchange_index=0)),
     ]
     with pytest.raises(FieldProblem):
         balances_from_rows(duplicate)
@@ -291,8 +260,22 @@ KALSHI_SHAPES: list[tuple[Any, str]] = [
         "subaccount_balances[0].subaccount_number",
     ),
     (
-        {"subaccount_balances": [kalshi_row(0, "1"), {"subaccount_number": 1, "updated_ts": 1}]},
+        {
+            "subaccount_balances": [
+                kalshi_row(0, "1"),
+                {"subaccount_number": 1, "exchange_index": 0, "updated_ts": 1},
+            ]
+        },
         "subaccount_balances[1].balance",
+    ),
+    # Required since spec 3.22.0: a row without it is malformed, not a 3.8.0 row.
+    (
+        {"subaccount_balances": [kalshi_row(0, "1", exchange_index=...)]},
+        "subaccount_balances[0].exchange_index",
+    ),
+    (
+        {"subaccount_balances": [kalshi_row(0, "1"), kalshi_row(1, "1", exchange_index=...)]},
+        "subaccount_balances[1].exchange_index",
     ),
     ({"subaccount_balances": [kalshi_row(True, "1")]}, "subaccount_balances[0].subaccount_number"),
     ({"subaccount_balances": [kalshi_row(-1, "1")]}, "subaccount_balances[0].subaccount_number"),

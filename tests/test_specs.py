@@ -1,4 +1,4 @@
-"""The specs are valid, Kalshi's is untouched, and every documented body parses."""
+"""The specs are valid, Kalshi's are untouched, and every documented body parses."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from test_regenerate import load_regenerate
 
-SPECS = Path(__file__).resolve().parent.parent / "specs"
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
 PACKAGES = {
-    "kalshi.yaml": "venue_balances_kalshi",
+    "kalshi-get-all-subaccount-balances.yaml": "venue_balances_kalshi",
+    "kalshi-get-balance.yaml": "venue_balances_kalshi",
     "coinswitch-dma.yaml": "venue_balances_coinswitch_dma",
 }
+KALSHI = sorted(name for name in PACKAGES if name.startswith("kalshi-"))
 
 
 def load(name: str) -> dict[str, Any]:
@@ -24,15 +28,30 @@ def load(name: str) -> dict[str, Any]:
     return document
 
 
+def test_every_spec_file_is_listed() -> None:
+    assert sorted(path.name for path in SPECS.glob("*.yaml")) == sorted(PACKAGES)
+    clients = load_regenerate().CLIENTS
+    assert {name: package for package, names in clients.items() for name in names} == PACKAGES
+
+
 @pytest.mark.parametrize("name", sorted(PACKAGES))
 def test_spec_is_valid_openapi(name: str) -> None:
     validate(load(name))
 
 
-def test_kalshi_spec_is_the_recorded_text() -> None:
-    rows = re.findall(r"`([0-9a-f]{64})`", (SPECS / "README.md").read_text(encoding="utf-8"))
-    assert rows, "specs/README.md records no sha256 for kalshi.yaml"
-    assert hashlib.sha256((SPECS / "kalshi.yaml").read_bytes()).hexdigest() == rows[-1]
+def recorded_sha256() -> dict[str, str]:
+    """specs/README.md's provenance table: file name -> sha256."""
+    rows = re.findall(
+        r"^\| `([^`]+\.yaml)` \|.*`([0-9a-f]{64})`", (SPECS / "README.md").read_text("utf-8"), re.M
+    )
+    return dict(rows)
+
+
+def test_kalshi_specs_are_the_recorded_text() -> None:
+    recorded = recorded_sha256()
+    assert sorted(recorded) == KALSHI, "every Kalshi spec file has one row in specs/README.md"
+    for name in KALSHI:
+        assert hashlib.sha256((SPECS / name).read_bytes()).hexdigest() == recorded[name], name
 
 
 def walk(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -66,6 +85,8 @@ def test_coinswitch_amounts_and_rate_are_strings() -> None:
             "unrealisedPnlINR",
         ],
         "SubaccountBalanceData": ["usdt_inr_rate"],
+        "MasterBalanceData": ["usdt_inr_rate"],
+        "ConsolidatedBalanceEntry": ["usdt_inr_rate"],
     }
     for schema, fields in amounts.items():
         for field in fields:
@@ -73,6 +94,117 @@ def test_coinswitch_amounts_and_rate_are_strings() -> None:
     assert schemas["BalanceDetail"]["additionalProperties"] is True
     assert schemas["CoinBalance"]["additionalProperties"] is True
     assert schemas["CoinBalance"]["required"] == ["coin", "equity"]
+
+
+def merged(package: str) -> dict[str, Any]:
+    """The document the generator reads for a package: its spec files, overlaid and merged."""
+    regenerate = load_regenerate()
+    names = regenerate.CLIENTS[package]
+    document: dict[str, Any] = regenerate.merge(
+        [(name, regenerate.load(SPECS / name)) for name in names]
+    )
+    return document
+
+
+@pytest.mark.parametrize("package", sorted(set(PACKAGES.values())))
+def test_merged_document_is_valid_openapi(package: str) -> None:
+    validate(merged(package))
+
+
+@pytest.mark.parametrize("package", sorted(set(PACKAGES.values())))
+def test_no_nullable_beside_a_ref_and_no_nullable_array(package: str) -> None:
+    # The generator ignores `nullable` beside a $ref (a null then fails to parse), and its
+    # parser for a nullable array swallows a row that fails to parse.
+    nodes = walk(merged(package))
+    assert [path for path, node in nodes if "$ref" in node and "nullable" in node] == []
+    assert [
+        path for path, node in nodes if node.get("type") == "array" and "nullable" in node
+    ] == []
+
+
+def test_coinswitch_operations_are_signed_alike() -> None:
+    paths = load("coinswitch-dma.yaml")["paths"]
+    operations = {path: methods["get"] for path, methods in paths.items()}
+    assert {path: operation["operationId"] for path, operation in operations.items()} == {
+        "/dma/api/v1/master/subaccount/balance": "getSubaccountBalance",
+        "/dma/api/v1/master/subaccounts": "listSubaccounts",
+        "/dma/api/v1/master/balance": "getMasterBalance",
+        "/dma/api/v1/master/balance/consolidated": "getConsolidatedBalance",
+    }
+    for operation in operations.values():
+        assert operation["security"] == [{"authApiKey": [], "authSignature": [], "authEpoch": []}]
+
+
+def test_coinswitch_flags_and_master_ids_may_be_null_or_absent() -> None:
+    from venue_balances_coinswitch_dma.models import (
+        ConsolidatedBalanceEntry,
+        MasterBalanceData,
+        SubaccountListEntry,
+    )
+    from venue_balances_coinswitch_dma.types import UNSET
+
+    master = SubaccountListEntry.from_dict({"subaccount_id": 1000, "is_master": True})
+    child = SubaccountListEntry.from_dict({"subaccount_id": 1001, "is_active": False})
+    assert (master.is_master, master.is_active) == (True, UNSET)
+    assert (child.is_master, child.is_active) == (UNSET, False)
+    nulls = SubaccountListEntry.from_dict(
+        {"subaccount_id": 7, "is_master": None, "is_active": None}
+    )
+    assert (nulls.is_master, nulls.is_active) == (None, None)
+    with pytest.raises(KeyError):
+        SubaccountListEntry.from_dict({"is_master": True})
+
+    detail = {"totalEquity": "1.00"}
+    absent = MasterBalanceData.from_dict({"balance_detail": detail})
+    null = MasterBalanceData.from_dict({"subaccount_id": None, "balance_detail": detail})
+    assert (absent.subaccount_id, absent.is_active) == (UNSET, UNSET)
+    assert (null.subaccount_id, null.is_active) == (None, UNSET)
+
+    row = ConsolidatedBalanceEntry.from_dict(
+        {"subaccount_id": None, "is_master": True, "balance_detail": detail, "is_active": None}
+    )
+    assert (row.subaccount_id, row.is_master, row.is_active) == (None, True, None)
+    with pytest.raises(KeyError):  # required, even though null is allowed
+        ConsolidatedBalanceEntry.from_dict({"balance_detail": detail})
+
+
+def test_coinswitch_lists_refuse_a_bad_row_instead_of_swallowing_it() -> None:
+    from venue_balances_coinswitch_dma.models import ConsolidatedBalanceData, SubaccountListData
+
+    with pytest.raises(KeyError):
+        ConsolidatedBalanceData.from_dict({"balances": [{"subaccount_id": 1001}]})
+    with pytest.raises(TypeError):
+        ConsolidatedBalanceData.from_dict({"balances": None})
+    with pytest.raises(KeyError):
+        SubaccountListData.from_dict({"subaccounts": [{"is_active": True}]})
+    with pytest.raises(TypeError):
+        SubaccountListData.from_dict({"subaccounts": None})
+
+
+def test_new_operations_build_the_documented_requests() -> None:
+    from venue_balances_coinswitch_dma.api.master import (
+        get_consolidated_balance,
+        get_master_balance,
+        list_subaccounts,
+    )
+    from venue_balances_kalshi.api.portfolio import get_balance
+
+    for module, url in [
+        (list_subaccounts, "/dma/api/v1/master/subaccounts"),
+        (get_master_balance, "/dma/api/v1/master/balance"),
+        (get_consolidated_balance, "/dma/api/v1/master/balance/consolidated"),
+    ]:
+        assert module._get_kwargs() == {"method": "get", "url": url}
+    # Kalshi: subaccount 0 (the primary) is sent, not dropped as a falsy value.
+    assert get_balance._get_kwargs(subaccount=0) == {
+        "method": "get",
+        "url": "/portfolio/balance",
+        "params": {"subaccount": 0},
+    }
+    assert get_balance._get_kwargs(subaccount=3, exchange_index=1)["params"] == {
+        "subaccount": 3,
+        "exchange_index": 1,
+    }
 
 
 def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +258,19 @@ def test_documented_body_parses_with_generated_model(
 
 
 def test_every_operation_has_success_and_error_bodies() -> None:
-    statuses = {(name, status) for name, _, status, *_ in CASES}
-    assert {("kalshi.yaml", "200"), ("kalshi.yaml", "401"), ("kalshi.yaml", "500")} <= statuses
-    for status in ("200", "400", "401", "403", "404", "429", "500"):
-        assert ("coinswitch-dma.yaml", status) in statuses
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for name, operation, status, *_ in CASES:
+        statuses.setdefault((name, operation), set()).add(status)
+    assert statuses.keys() == {
+        ("kalshi-get-all-subaccount-balances.yaml", "GetSubaccountBalances"),
+        ("kalshi-get-balance.yaml", "GetBalance"),
+        ("coinswitch-dma.yaml", "getSubaccountBalance"),
+        ("coinswitch-dma.yaml", "listSubaccounts"),
+        ("coinswitch-dma.yaml", "getMasterBalance"),
+        ("coinswitch-dma.yaml", "getConsolidatedBalance"),
+    }
+    for (name, operation), found in statuses.items():
+        if name.startswith("kalshi-"):
+            assert found == {"200", "401", "500"}, operation
+        else:
+            assert found == {"200", "400", "401", "403", "404", "429", "500"}, operation

@@ -129,9 +129,13 @@ class _Account:
     def _closed_error(self, call: Call[Any]) -> AdapterError:
         return call.error(AdapterError, "the client is closed; create a new one")
 
-    def _closed_meanwhile(self, call: Call[Any], error: AdapterError) -> AdapterError:
-        """What a failed attempt means once the client was closed under it."""
-        if not (self.closed and error.retryable):
+    def _closed_meanwhile(self, call: Call[Any], error: Exception) -> Exception:
+        """What a failed attempt means once the client was closed under it: httpx's
+        RuntimeError ("the client has been closed") or a torn-down connection becomes a
+        VenueUnavailableError. Before close(), a RuntimeError is a bug and stays one."""
+        if not self.closed:
+            return error
+        if isinstance(error, AdapterError) and not error.retryable:
             return error  # an answer that did arrive stands
         closed = call.error(VenueUnavailableError, "the client was closed during the call")
         closed.__cause__ = error
@@ -241,7 +245,7 @@ class SyncAccount(_Account):
                 if wait:
                     time.sleep(wait)
                 return receive(http, call, arguments, deadline)
-            except AdapterError as error:
+            except (AdapterError, RuntimeError) as error:
                 raise self._closed_meanwhile(call, error) from error.__cause__
             finally:
                 self._in_flight.release()
@@ -288,7 +292,7 @@ class AsyncAccount(_Account):
                     await asyncio.sleep(wait)
                 try:
                     return await receive_async(http, call, arguments, deadline)
-                except AdapterError as error:
+                except (AdapterError, RuntimeError) as error:
                     raise self._closed_meanwhile(call, error) from error.__cause__
 
         try:

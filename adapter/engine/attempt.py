@@ -151,10 +151,6 @@ def _transport_errors(call: Call[Any], deadline: Deadline) -> Iterator[None]:
         ) from exc
     except httpx.HTTPError as exc:
         raise call.error(VenueUnavailableError, f"request failed: {exc}") from exc
-    except RuntimeError as exc:
-        # httpx's "Cannot send a request, as the client has been closed", or httpcore's
-        # pool torn down mid-request: close() from another thread during this call.
-        raise call.error(VenueUnavailableError, f"the client was closed: {exc}") from exc
 
 
 def _outcome(call: Call[T], response: httpx.Response, body: bytes, latency: float) -> T:

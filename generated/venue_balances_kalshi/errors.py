@@ -1,4 +1,4 @@
-# generated — do not edit; written by scripts/regenerate.py from specs/kalshi.yaml
+# generated — do not edit; written by scripts/regenerate.py from specs/kalshi-get-all-subaccount-balances.yaml, specs/kalshi-get-balance.yaml
 """Contains shared errors types that can be raised from API functions"""
 
 

@@ -48,7 +48,12 @@ class KalshiSimulator:
         self.key_id = key_id
         self.public_key = public_key
         self.rows: list[dict[str, Any]] = [
-            {"subaccount_number": n, "balance": b, "updated_ts": SAMPLE_UPDATED_TS}
+            {
+                "subaccount_number": n,
+                "exchange_index": 0,
+                "balance": b,
+                "updated_ts": SAMPLE_UPDATED_TS,
+            }
             for n, b in (balances or {}).items()
         ]
         self.verify = True

@@ -22,7 +22,8 @@ class BalanceDetail:
     appear.
 
         Attributes:
-            total_equity (str): Account equity in USDT (decimal string). Example: 5000.00.
+            total_equity (str): Total equity in USDT (decimal string): the wallet balances plus unrealised PnL of every
+                coin, each coin valued in USDT. Example: 5000.00.
             total_equity_inr (None | str | Unset): Account equity in INR (decimal string).
             coin (list[CoinBalance] | Unset): One row per coin held.
     """

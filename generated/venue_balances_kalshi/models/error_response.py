@@ -1,4 +1,4 @@
-# generated — do not edit; written by scripts/regenerate.py from specs/kalshi.yaml
+# generated — do not edit; written by scripts/regenerate.py from specs/kalshi-get-all-subaccount-balances.yaml, specs/kalshi-get-balance.yaml
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -19,13 +19,11 @@ class ErrorResponse:
         code (str | Unset): Error code
         message (str | Unset): Human-readable error message
         details (str | Unset): Additional details about the error, if available
-        service (str | Unset): The name of the service that generated the error
     """
 
     code: str | Unset = UNSET
     message: str | Unset = UNSET
     details: str | Unset = UNSET
-    service: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,8 +32,6 @@ class ErrorResponse:
         message = self.message
 
         details = self.details
-
-        service = self.service
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,8 +42,6 @@ class ErrorResponse:
             field_dict["message"] = message
         if details is not UNSET:
             field_dict["details"] = details
-        if service is not UNSET:
-            field_dict["service"] = service
 
         return field_dict
 
@@ -60,13 +54,10 @@ class ErrorResponse:
 
         details = d.pop("details", UNSET)
 
-        service = d.pop("service", UNSET)
-
         error_response = cls(
             code=code,
             message=message,
             details=details,
-            service=service,
         )
 
         error_response.additional_properties = d

@@ -1,4 +1,4 @@
-# generated — do not edit; written by scripts/regenerate.py from specs/kalshi.yaml
+# generated — do not edit; written by scripts/regenerate.py from specs/kalshi-get-all-subaccount-balances.yaml, specs/kalshi-get-balance.yaml
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,4 @@
-# generated — do not edit; written by scripts/regenerate.py from specs/kalshi.yaml
+# generated — do not edit; written by scripts/regenerate.py from specs/kalshi-get-all-subaccount-balances.yaml, specs/kalshi-get-balance.yaml
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,20 +14,24 @@ T = TypeVar("T", bound="SubaccountBalance")
 class SubaccountBalance:
     """
     Attributes:
-        subaccount_number (int): Subaccount number (0 for primary, 1-32 for subaccounts).
-        balance (str): US dollar amount as a fixed-point decimal string with up to 4 decimal places of precision. This
-            is the maximum supported precision; valid quote intervals for a given market are constrained by that market's
+        subaccount_number (int): Subaccount number (0 for primary, 1-63 for subaccounts).
+        exchange_index (int): Exchange index the balance is held on.
+        balance (str): Fixed-point US dollar string. Most request fields accept 2-4 decimal places (e.g., "0.56",
+            "0.5600"); responses emit up to 6. Valid quote intervals for a given market are constrained by that market's
             price level structure. Example: 0.5600.
         updated_ts (int): Unix timestamp of last balance update.
     """
 
     subaccount_number: int
+    exchange_index: int
     balance: str
     updated_ts: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         subaccount_number = self.subaccount_number
+
+        exchange_index = self.exchange_index
 
         balance = self.balance
 
@@ -38,6 +42,7 @@ class SubaccountBalance:
         field_dict.update(
             {
                 "subaccount_number": subaccount_number,
+                "exchange_index": exchange_index,
                 "balance": balance,
                 "updated_ts": updated_ts,
             }
@@ -50,12 +55,15 @@ class SubaccountBalance:
         d = dict(src_dict)
         subaccount_number = d.pop("subaccount_number")
 
+        exchange_index = d.pop("exchange_index")
+
         balance = d.pop("balance")
 
         updated_ts = d.pop("updated_ts")
 
         subaccount_balance = cls(
             subaccount_number=subaccount_number,
+            exchange_index=exchange_index,
             balance=balance,
             updated_ts=updated_ts,
         )
