@@ -8,7 +8,7 @@ import stat
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapter.domain import Venue
+from adapter.domain import Subaccount, Venue
 from adapter.venues import Value, VenueDefinition
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class KalshiDefinition(VenueDefinition):
     key_variables = (KEY_ID, PRIVATE_KEY_PATH)
     base_url_variable = BASE_URL
     verbatim_variables = (PRIVATE_KEY_PASSWORD,)
+    balance_help = "A Kalshi balance is the cash available, summed over exchange shards."
     environment_help = (
         (f"{KEY_ID}, {PRIVATE_KEY_PATH}", "Kalshi key id and PEM private key file"),
         (PRIVATE_KEY_PASSWORD, "password of that file, if encrypted"),
@@ -65,6 +66,13 @@ class KalshiDefinition(VenueDefinition):
         from adapter.venues.kalshi.simulator import KalshiSimulator
 
         return KalshiSimulator.demo()
+
+    def list_subaccounts(self, client: Any) -> list[Subaccount]:
+        """The numbers the bulk balance call returns (Kalshi has no list endpoint)."""
+        return [
+            Subaccount(venue=VENUE, subaccount=b.subaccount, primary=b.primary, active=None)
+            for b in client.kalshi_balances()
+        ]
 
     def warnings(self, environ: Mapping[str, str]) -> list[str]:
         """Like ssh: a private key that group or others can read deserves a warning."""
