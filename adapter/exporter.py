@@ -7,10 +7,10 @@
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     stop = threading.Event()                                 # or set it from another thread
     serve(
-        lambda: client.all_balances(kalshi_positions=args.positions),
+        lambda: client.all_balances(**fetch_options),
         listen=("127.0.0.1", 9464),
         interval=60.0,
-        venues=["kalshi", "coinswitch_dma"],                 # the configured ones
+        venues=configured_venues,                            # their `up` is 0 on failure
         floors=parse_floors(args.min or []),
         recorder=functools.partial(History(db).record, simulated=args.sandbox),  # or None
         stop=stop,

@@ -9,16 +9,16 @@
     for floor in check.unchecked:             # nothing fetched to compare with
         print(f"warning: floor {floor.selector} selects no fetched balance", file=sys.stderr)
 
-SELECTOR is `VENUE` (each subaccount of the venue, the CoinSwitch master included),
-`VENUE:ID` (one subaccount), `coinswitch_dma:master` (the master) or `VENUE:total` (the sum
-of the venue's balances, per currency). AMOUNT is a plain decimal numeral (`1000`, `0.5`,
+SELECTOR is `VENUE` (each balance of the venue, its master account's included), `VENUE:ID`
+(one subaccount), `VENUE:master` (the master account, subaccount `None`) or `VENUE:total`
+(the sum of the venue's balances, per currency). AMOUNT is a plain decimal numeral (`1000`, `0.5`,
 `-20`), read exactly; `1e5`, `NaN`, `+1` or `1,000` are refused. A selector may be given once.
 
 A balance strictly below its floor breaks it (exact `Decimal` comparison: equal is fine).
 Every venue reports one currency, so a floor compares with each balance as it is.
 
-A floor that selects no fetched balance (the subaccount failed, or is not in the report) is
-`unchecked`, never silently passed: the failure itself is already one of the report's errors.
+A floor that selects no fetched balance (the subaccount failed, is not in the report, or the
+venue has no master account) is `unchecked`, never silently passed.
 `VENUE:total` when some of the venue's balances could not be fetched: the total of what was
 fetched is still compared, and a breach is marked `incomplete` (the missing subaccounts might
 make up the difference, or not: it is reported rather than guessed away). A partial total at
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 TOTAL = "total"
-_EXAMPLE = "e.g. kalshi=100, kalshi:3=50, coinswitch_dma:master=1000, kalshi:total=5000"
+_EXAMPLE = "VENUE, VENUE:ID, VENUE:master or VENUE:total, then =AMOUNT"
 
 
 @attrs.frozen(kw_only=True)
@@ -62,7 +62,7 @@ class Floor:
     """A minimum some balances must hold."""
 
     selector: str
-    """Canonical text of the selector (`kalshi:3`, `coinswitch_dma:master`, `kalshi:total`)."""
+    """Canonical text of the selector (`VENUE`, `VENUE:3`, `VENUE:master`, `VENUE:total`)."""
     venue: Venue
     scope: Literal["each", "one", "total"]
     subaccount: int | None = None
@@ -146,13 +146,8 @@ def parse_floor(text: str) -> Floor:
     except ValueError:
         raise ValueError(
             f"floor {text!r}: selector {selector!r} needs a subaccount id,"
-            f" {MASTER!r} or {TOTAL!r} after the colon ({_EXAMPLE})"
+            f" {MASTER!r} or {TOTAL!r} after the colon"
         ) from None
-    if subaccount is None and venue != Venue.COINSWITCH_DMA:
-        raise ValueError(
-            f"floor {text!r}: selector {selector!r}: only {Venue.COINSWITCH_DMA} has a"
-            " master account (Kalshi's primary subaccount is 0)"
-        )
     return Floor(
         selector=f"{venue}:{subaccount_label(subaccount)}",
         venue=venue,

@@ -5,7 +5,7 @@
     History(path).record(report, simulated=False)           # fetch --record [DB], serve
     since = datetime.now(UTC) - parse_duration("7d")        # history --since 7d
     snapshots = History(path, create=False).snapshots(
-        since=since, venues=[Venue.KALSHI], subaccounts=[0, None]  # None: the CoinSwitch master
+        since=since, venues=[Venue(name)], subaccounts=[0, None]  # None: the master account
     )
     series(snapshots)   # per (venue, subaccount, currency): first, last, change, points
 
@@ -339,7 +339,7 @@ class History:
         """The snapshots fetched at or after `since`, oldest first.
 
         `venues` and `subaccounts` keep only those balances and errors (`None` in
-        `subaccounts` is the CoinSwitch master); an error that names no subaccount
+        `subaccounts` is the master account); an error that names no subaccount
         concerns a whole venue and is kept by any subaccount filter. With a filter, a
         snapshot left with neither balances nor errors is left out.
         """

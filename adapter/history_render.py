@@ -153,7 +153,7 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             key = (str(failure.venue), subaccount_label(failure.subaccount), failure.error.kind)
             failures.setdefault(key, []).append(snapshot.fetched_at)
     if failures:
-        # A failure with no subaccount is the whole venue's (or the CoinSwitch master's).
+        # A failure with no subaccount is the whole venue's (or its master account's).
         error_rows = [
             [*key, str(len(times)), _minute(max(times))] for key, times in failures.items()
         ]

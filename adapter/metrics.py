@@ -3,14 +3,14 @@
     from adapter.metrics import BalanceMetrics, exposition
 
     # fetch --format prometheus: the families once, in the text exposition format
-    text = exposition(report, venues=["kalshi", "coinswitch_dma"], floors=floors, duration=1.2)
+    text = exposition(report, venues=requested_venues, floors=floors, duration=seconds)
 
     # serve (adapter.exporter does this): one BalanceMetrics, fed after every poll
     metrics = BalanceMetrics(venues, floors)
     metrics.observe(report, duration=seconds)        # or observe_failure(exc, duration=...)
     make_wsgi_app(metrics.registry)                  # a scrape only reads the last poll
 
-Families (label `subaccount` is the number, or `master` for the CoinSwitch master):
+Families (label `subaccount` is the number, or `master` for a master account):
 
     venue_balances_balance{venue,subaccount,currency}            gauge
     venue_balances_portfolio_value{venue,subaccount,currency}    gauge, where the poll read it

@@ -92,7 +92,6 @@ def test_amounts_keep_every_digit() -> None:
         ("kalshi:abc=1", r"floor 'kalshi:abc=1': selector 'kalshi:abc' needs a subaccount id"),
         ("kalshi:-1=1", r"selector 'kalshi:-1' needs a subaccount id"),
         ("kalshi:=1", r"selector 'kalshi:' needs a subaccount id"),
-        ("kalshi:master=1", r"selector 'kalshi:master': only coinswitch_dma has a master"),
         ("kalshi=1e5", r"floor 'kalshi=1e5': '1e5' is not a plain decimal amount"),
         ("kalshi=NaN", r"'NaN' is not a plain decimal amount"),
         ("kalshi=Infinity", r"'Infinity' is not a plain decimal amount"),
@@ -196,6 +195,14 @@ def test_a_total_missing_failed_subaccounts_is_marked_incomplete() -> None:
     other = report(kalshi(0, "1"), errors=(failure(Venue.COINSWITCH_DMA, None, down),))
     [kalshi_breach] = check_floors(parse_floors(["kalshi:total=2"]), other).breaches
     assert not kalshi_breach.incomplete
+
+
+def test_a_master_floor_on_a_venue_without_one_is_unchecked() -> None:
+    floor = parse_floor("kalshi:master=1")
+    assert (floor.selector, floor.scope, floor.subaccount) == ("kalshi:master", "one", None)
+    check = check_floors([floor], report(kalshi(0, "0.5"), coinswitch(None, "0.5")))
+    assert check.breaches == []
+    assert check.unchecked == [floor]
 
 
 def test_floors_with_nothing_to_compare_are_unchecked_not_passed() -> None:
