@@ -35,11 +35,11 @@ from adapter.domain import subaccount_label
 from adapter.history import Series, Snapshot, series
 from adapter.render import (
     CSV_HEADER,
-    _aligned,
-    _grid,
-    _text,
+    aligned,
     balance_json,
+    csv_cell,
     error_json,
+    grid,
     numeral,
     timestamp,
 )
@@ -91,9 +91,7 @@ def as_json(snapshots: Sequence[Snapshot]) -> str:
 
 
 def as_csv(snapshots: Sequence[Snapshot]) -> str:
-    def cell(value: object) -> str:
-        return _text(value, null="", true="true", false="false")
-
+    cell = csv_cell
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HISTORY_CSV_HEADER)
@@ -127,9 +125,9 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             f" (first {_minute(times[0])}, last {_minute(times[-1])} UTC)"
         )
         columns = [
-            _aligned([numeral(s.first) or "" for s in all_series]),
-            _aligned([numeral(s.last) or "" for s in all_series]),
-            _aligned([_signed(s) for s in all_series]),
+            aligned([numeral(s.first) or "" for s in all_series]),
+            aligned([numeral(s.last) or "" for s in all_series]),
+            aligned([_signed(s) for s in all_series]),
         ]
         rows = [
             [
@@ -143,7 +141,7 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             for i, s in enumerate(all_series)
         ]
         header = ["VENUE", "SUBACCOUNT", "CURRENCY", "FIRST", "LAST", "CHANGE", "POINTS"]
-        lines += _grid([*header, "SIMULATED"], rows, right={3, 4, 5, 6})
+        lines += grid([*header, "SIMULATED"], rows, right={3, 4, 5, 6})
     else:
         lines.append(_nothing(since).rstrip("\n"))
 
@@ -158,7 +156,7 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             [*key, str(len(times)), _minute(max(times))] for key, times in failures.items()
         ]
         header = ["VENUE", "SUBACCOUNT", "KIND", "TIMES", "LAST (UTC)"]
-        lines += ["", "FETCH ERRORS", *_grid(header, error_rows, right={3})]
+        lines += ["", "FETCH ERRORS", *grid(header, error_rows, right={3})]
     return "\n".join(lines) + "\n"
 
 

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from adapter.domain import BalanceReport, FetchError, SubaccountBalance
+from adapter.domain import BalanceReport, FetchError, SubaccountBalance, subaccount_label
 from adapter.fields import exact_sum
 
 __all__ = [
     "CSV_HEADER",
     "FORMATS",
+    "aligned",
     "as_csv",
     "as_json",
     "as_table",
@@ -137,7 +138,7 @@ def failure_line(failure: FetchError) -> str:
     return f"error: {failure.error}"
 
 
-def _aligned(amounts: Sequence[str]) -> list[str]:
+def aligned(amounts: Sequence[str]) -> list[str]:
     """Amounts padded so that their decimal points line up."""
     parts = [amount.partition(".") for amount in amounts]
     whole = max((len(p[0]) for p in parts), default=0)
@@ -163,9 +164,9 @@ def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) 
 
 def label(subaccount: int | None, primary: bool) -> str:
     """A subaccount as the table shows it: `master` for CoinSwitch's own row."""
-    if subaccount is None:
-        return "master"
-    return f"{subaccount} (primary)" if primary else str(subaccount)
+    if subaccount is not None and primary:
+        return f"{subaccount} (primary)"
+    return subaccount_label(subaccount)
 
 
 def as_table(report: BalanceReport, *, simulated: bool = False) -> str:
@@ -175,9 +176,9 @@ def as_table(report: BalanceReport, *, simulated: bool = False) -> str:
 
     show = table_text
     positions = any(b.portfolio_value is not None for b in balances)
-    columns = [_aligned([numeral(b.balance) or "" for b in balances])]
+    columns = [aligned([numeral(b.balance) or "" for b in balances])]
     if positions:
-        columns.append(_aligned([numeral(b.portfolio_value) or "-" for b in balances]))
+        columns.append(aligned([numeral(b.portfolio_value) or "-" for b in balances]))
     rows = [
         [
             str(b.venue),
@@ -198,9 +199,9 @@ def as_table(report: BalanceReport, *, simulated: bool = False) -> str:
     assets = [(b, a) for b in balances for a in b.assets]
     if assets:
         amounts = [
-            _aligned([numeral(a.equity) or "" for _, a in assets]),
-            _aligned([numeral(a.wallet_balance) or "-" for _, a in assets]),
-            _aligned([numeral(a.unrealised_pnl) or "-" for _, a in assets]),
+            aligned([numeral(a.equity) or "" for _, a in assets]),
+            aligned([numeral(a.wallet_balance) or "-" for _, a in assets]),
+            aligned([numeral(a.unrealised_pnl) or "-" for _, a in assets]),
         ]
         asset_rows = [
             [str(b.venue), label(b.subaccount, False), a.asset, *(column[i] for column in amounts)]
@@ -218,7 +219,7 @@ def _shards(balances: Sequence[SubaccountBalance]) -> list[str]:
     if not split:
         return []
     cells = [(b, shard) for b in split for shard in b.shards]
-    amounts = _aligned([numeral(shard.balance) or "" for _, shard in cells])
+    amounts = aligned([numeral(shard.balance) or "" for _, shard in cells])
     rows = []
     for (b, shard), amount in zip(cells, amounts, strict=True):
         short = shard.balance <= 0 and any(other.balance > 0 for other in b.shards)
@@ -236,7 +237,7 @@ def _totals(report: BalanceReport) -> list[str]:
     failed: dict[str, int] = {}
     for failure in report.errors:
         failed[str(failure.venue)] = failed.get(str(failure.venue), 0) + 1
-    sums = _aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
+    sums = aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
     rows = []
     for ((venue, currency), values), total in zip(totals.items(), sums, strict=True):
         missing = failed.pop(venue, 0)
