@@ -11,15 +11,22 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.venues import DEFINITIONS, VenueDefinition
+
+if TYPE_CHECKING:
+    from adapter.domain import BalanceReport
+    from adapter.sandbox import Sandbox
 
 __all__ = [
     "BANNER",
     "UsageError",
     "add_common_arguments",
+    "add_floor_arguments",
     "environment",
+    "floors",
+    "recorder",
     "run_command",
     "seconds",
     "selected_venues",
@@ -110,15 +117,17 @@ def run_command(args: argparse.Namespace, command: Callable[[], tuple[str, int]]
 
 
 @contextlib.contextmanager
-def environment(args: argparse.Namespace, *, banner_on_stdout: bool) -> Iterator[Mapping[str, str]]:
+def environment(
+    args: argparse.Namespace, *, banner_on_stdout: bool
+) -> Iterator[tuple[Mapping[str, str], Sandbox | None]]:
     """The environment a command reads its configuration from: the user's, or with
     `--sandbox` one that points every venue at a sandbox started for the command (its
-    banner printed first: on stdout before a table, else on stderr)."""
+    banner printed first: on stdout before a table, else on stderr), and that sandbox."""
     from adapter.errors import ConfigurationError, CredentialsError
 
     try:
         if not args.sandbox:
-            yield os.environ
+            yield os.environ, None
             return
         from adapter.sandbox import Sandbox
 
@@ -132,7 +141,7 @@ def environment(args: argparse.Namespace, *, banner_on_stdout: bool) -> Iterator
                 print(BANNER, end="\n\n", flush=True)
             else:
                 stderr(BANNER)
-            yield sandbox.environment(Path(directory))
+            yield sandbox.environment(Path(directory)), sandbox
     except (ConfigurationError, CredentialsError) as exc:
         raise UsageError(exc.message) from None
 
@@ -168,3 +177,38 @@ def selected_venues(
         if definition not in selected:
             arguments[definition.signer_option] = None
     return configured, selected
+
+
+def add_floor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min",
+        action="append",
+        metavar="SELECTOR=AMOUNT",
+        help="a floor: VENUE (each of its balances), VENUE:ID, coinswitch_dma:master or"
+        " VENUE:total must hold at least AMOUNT (repeatable)",
+    )
+
+
+def floors(args: argparse.Namespace) -> list[Any]:
+    """The --min floors; a UsageError naming a bad one."""
+    from adapter.floors import parse_floors
+
+    try:
+        return parse_floors(args.min or [])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def recorder(path: str | None, *, simulated: bool) -> Callable[[BalanceReport], object]:
+    """Appends reports to the history at `path` (empty or None: the default place)."""
+    from adapter.history import History, HistoryError
+
+    try:
+        history = History(path or None)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+
+    def record(report: BalanceReport) -> object:
+        return history.record(report, simulated=simulated)
+
+    return record

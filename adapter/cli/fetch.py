@@ -1,7 +1,10 @@
 """`venue-balances` (fetch, the default command): every configured venue's balances.
 
 All Kalshi subaccounts, and the whole CoinSwitch DMA master unless subaccounts are named:
-what each venue reads, and the options it adds, come from its definition.
+what each venue reads, and the options it adds, come from its definition. Then floors
+(`--min`, exit 3 when one is broken), history (`--record`) and the output, on stdout or
+atomically into `--output FILE` (`--format prometheus` there suits node_exporter's
+textfile collector).
 """
 
 from __future__ import annotations
@@ -9,13 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from adapter.cli.common import (
     UsageError,
     add_common_arguments,
+    add_floor_arguments,
     environment,
+    floors,
+    recorder,
     run_command,
     selected_venues,
     stderr,
@@ -26,18 +33,24 @@ __all__ = ["deadline", "main", "parser", "progress_line"]
 
 PROGRESS_FROM = 8
 """Fewer requests than this finish too quickly to need a progress line."""
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "prometheus")
 
 
 def epilog() -> str:
     lines = ["other commands (venue-balances COMMAND --help):"]
-    lines += ["  subaccounts    each venue's subaccounts", "", "environment:"]
+    lines += [
+        "  subaccounts    each venue's subaccounts",
+        "  serve          a Prometheus exporter polling in the background",
+        "  history        the balances --record and serve recorded",
+        "",
+        "environment:",
+    ]
     for definition in DEFINITIONS:
         lines += [f"  {names:44}  {meaning}" for names, meaning in definition.environment_help]
     lines += [
         "",
         "exit status: 0 all fetched, 1 some could not be fetched, 2 usage or configuration"
-        " error, 130 interrupted",
+        " error, 3 a --min floor is broken, 130 interrupted",
     ]
     return "\n".join(lines) + "\n"
 
@@ -60,6 +73,20 @@ def parser() -> argparse.ArgumentParser:
     )
     for definition in DEFINITIONS:
         definition.add_fetch_arguments(p)
+    add_floor_arguments(p)
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the output into FILE atomically (a temporary file, then a rename)"
+        " instead of stdout",
+    )
+    p.add_argument(
+        "--record",
+        nargs="?",
+        const="",
+        metavar="DB",
+        help="append this fetch to the history in DB (default: the user data directory)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     return p
 
@@ -80,20 +107,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     def command() -> tuple[str, int]:
         from adapter import render
 
-        with environment(args, banner_on_stdout=args.format == "table") as environ:
-            report = fetch(args, environ)
+        minimums = floors(args)
+        record = None if args.record is None else recorder(args.record, simulated=args.sandbox)
+        on_stdout = args.format == "table" and not args.output
+        with environment(args, banner_on_stdout=on_stdout) as (environ, _):
+            started = time.monotonic()
+            report, selected = fetch(args, environ)
+            duration = time.monotonic() - started
+        if args.format == "prometheus":
+            from adapter.metrics import exposition
+
+            venues = [d.venue for d in selected]
+            output = exposition(report, venues=venues, floors=minimums, duration=duration)
+        else:
             output = render.FORMATS[args.format](report, simulated=args.sandbox)
         for failure in report.errors:
             stderr(render.failure_line(failure))
-        return output, 1 if report.errors else 0
+        status = 1 if report.errors else 0
+        if minimums:
+            status = check(minimums, report) or status
+        if record is not None:
+            record(report)
+        if args.output:
+            from adapter.exporter import write_textfile
+
+            write_textfile(args.output, output)
+            output = ""
+        return output, status
 
     return run_command(args, command)
 
 
-def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> Any:
-    """The BalanceReport the options ask for."""
-    from adapter.config import client_arguments
+def check(minimums: list[Any], report: Any) -> int:
+    """Floors against a report: a stderr line per broken floor; 3 if any, else 0."""
+    from adapter.floors import breach_line, check_floors
+
+    result = check_floors(minimums, report)
+    for floor in result.unchecked:
+        stderr(f"warning: floor {floor.selector} selects no fetched balance")
+    for breach in result.breaches:
+        stderr(breach_line(breach))
+    return 3 if result.breaches else 0
+
+
+def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Any, list[Any]]:
+    """The BalanceReport the options ask for, and the venues it was asked of."""
     from adapter.venues.clients import BalanceClient
+
+    arguments, options, selected = client_setup(args, environ)
+    progress = progress_line(sys.stderr)
+    with BalanceClient(**arguments, timeout=deadline(args.timeout, options)) as client:
+        try:
+            return client.all_balances(**options, progress=progress), selected
+        finally:
+            if progress is not None:
+                progress(-1, 0)
+
+
+def client_setup(
+    args: argparse.Namespace, environ: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Any], list[Any]]:
+    """(client arguments, all_balances options, the venues asked for) from the options and
+    the environment; warnings about the configuration on stderr."""
+    from adapter.config import client_arguments
 
     arguments = client_arguments(environ)
     configured, selected = selected_venues(args, arguments)
@@ -108,13 +184,7 @@ def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> Any:
             raise UsageError(str(exc)) from None
         for warning in definition.warnings(environ) if chosen else []:
             stderr(f"warning: {warning}")
-    progress = progress_line(sys.stderr)
-    with BalanceClient(**arguments, timeout=deadline(args.timeout, options)) as client:
-        try:
-            return client.all_balances(**options, progress=progress)
-        finally:
-            if progress is not None:
-                progress(-1, 0)
+    return arguments, options, selected
 
 
 def deadline(given: float | None, options: Mapping[str, Any]) -> float:  # seconds

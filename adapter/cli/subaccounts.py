@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def command() -> tuple[str, int]:
         from adapter import render
 
-        with environment(args, banner_on_stdout=args.format == "table") as environ:
+        with environment(args, banner_on_stdout=args.format == "table") as (environ, _):
             rows, errors = listing(args, environ)
         for error in errors:
             stderr(render.failure_line(error))

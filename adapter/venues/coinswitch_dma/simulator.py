@@ -60,6 +60,19 @@ def _account(number: int | None, total: str, coins: list[Any], active: bool | No
     return data
 
 
+def _shift(detail: dict[str, Any], delta: Decimal) -> None:
+    def moved(text: str) -> str:
+        return str((Decimal(text) + delta).quantize(Decimal(text)))
+
+    detail["totalEquity"] = moved(detail["totalEquity"])
+    detail["totalEquityINR"] = _inr(detail["totalEquity"])
+    if detail["coin"]:
+        coin = detail["coin"][0]
+        for key in ("equity", "walletBalance"):
+            coin[key] = moved(coin[key])
+            coin[key + "INR"] = _inr(coin[key])
+
+
 def _children(count: int) -> dict[int, dict[str, Any]]:
     """`count` children 1001, 1002, ... with amounts of varied digits; every tenth inactive."""
     accounts = {}
@@ -110,6 +123,7 @@ class CoinSwitchSimulator:
         """The master's numeric id, as the subaccount list gives it."""
         self.consolidated = True
         """Whether the consolidated endpoint is offered (False: it answers 404)."""
+        self._undrifted: tuple[dict[str, Any], dict[int, dict[str, Any]]] | None = None
         self.foreign_subaccounts = set(foreign_subaccounts)
         """Children of another master: 403."""
         self.verify = True
@@ -162,6 +176,16 @@ class CoinSwitchSimulator:
     def error_body(self, status: int) -> bytes:
         messages = {429: "too many requests", 500: "internal server error"}
         return json_response(status, {"message": messages.get(status, f"HTTP {status}")}).body
+
+    def drift(self, step: int) -> None:
+        """Each account's equity (and its first coin's) moves by -1.25 .. +1.25 USDT from
+        where it started, by step; INR amounts follow."""
+        if self._undrifted is None:
+            self._undrifted = copy.deepcopy((self.master, self.accounts))
+        master, accounts = copy.deepcopy(self._undrifted)
+        for index, data in enumerate([master, *accounts.values()]):
+            _shift(data["balance_detail"], Decimal((step * 7 + index * 3) % 11 - 5) / 4)
+        self.master, self.accounts = master, accounts
 
     def client_options(self) -> dict[str, Any]:
         return {coinswitch_dma.DEFINITION.signer_option: self.signer()}

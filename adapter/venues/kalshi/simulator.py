@@ -7,8 +7,10 @@ without query; a timestamp more than 60 s off is refused) and answers from `rows
 from __future__ import annotations
 
 import base64
+import copy
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ class KalshiSimulator:
         self.verify = True
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
         self._private_key: rsa.RSAPrivateKey | None = None
+        self._undrifted: list[dict[str, Any]] | None = None
 
     @classmethod
     def demo(cls) -> KalshiSimulator:
@@ -95,6 +98,17 @@ class KalshiSimulator:
         return json_response(
             status, {"code": "error", "message": f"HTTP {status}", "details": ""}
         ).body
+
+    def drift(self, step: int) -> None:
+        """Each row's cash moves by -0.50 .. +0.50 USD from where it started, by step."""
+        if self._undrifted is None:
+            self._undrifted = copy.deepcopy(self.rows)
+        self.rows = copy.deepcopy(self._undrifted)
+        for index, row in enumerate(self.rows):
+            delta = Decimal((step * 5 + index * 3) % 11 - 5) / 10
+            row["balance"] = str(
+                (Decimal(row["balance"]) + delta).quantize(Decimal(row["balance"]))
+            )
 
     def client_options(self) -> dict[str, Any]:
         return {kalshi.DEFINITION.signer_option: self.signer()}
