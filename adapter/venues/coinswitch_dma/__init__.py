@@ -62,9 +62,18 @@ class CoinSwitchDefinition(VenueDefinition):
         return CoinSwitchSigner
 
     def signer_from_environment(self, value: Value) -> httpx.Auth:
+        from adapter.errors import CredentialsError
         from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
 
-        return CoinSwitchSigner(value(API_KEY) or "", value(SECRET_KEY) or "")
+        try:
+            return CoinSwitchSigner(value(API_KEY) or "", value(SECRET_KEY) or "")
+        except CredentialsError as error:
+            text = error.message
+            if "secret key" in text and "API key" in text:
+                names = f"{API_KEY} and {SECRET_KEY}"
+            else:
+                names = SECRET_KEY if "secret key" in text else API_KEY
+            raise CredentialsError(f"{text} (check {names})", venue=VENUE) from None
 
     def generated_client(self) -> Callable[..., Any]:
         from venue_balances_coinswitch_dma import Client

@@ -51,11 +51,22 @@ class KalshiDefinition(VenueDefinition):
         return KalshiSigner
 
     def signer_from_environment(self, value: Value) -> httpx.Auth:
+        from adapter.errors import CredentialsError
         from adapter.venues.kalshi.signer import KalshiSigner
 
-        return KalshiSigner.from_file(
-            value(KEY_ID) or "", value(PRIVATE_KEY_PATH) or "", value(PRIVATE_KEY_PASSWORD)
-        )
+        path = os.path.expanduser(value(PRIVATE_KEY_PATH) or "")
+        try:
+            return KalshiSigner.from_file(value(KEY_ID) or "", path, value(PRIVATE_KEY_PASSWORD))
+        except CredentialsError as error:
+            text = error.message
+            name = (
+                PRIVATE_KEY_PASSWORD
+                if "password" in text or "encrypted" in text
+                else KEY_ID
+                if "key id" in text
+                else PRIVATE_KEY_PATH
+            )
+            raise CredentialsError(f"{text} (check {name})", venue=VENUE) from None
 
     def generated_client(self) -> Callable[..., Any]:
         from venue_balances_kalshi import Client
@@ -76,7 +87,7 @@ class KalshiDefinition(VenueDefinition):
 
     def warnings(self, environ: Mapping[str, str]) -> list[str]:
         """Like ssh: a private key that group or others can read deserves a warning."""
-        path = environ.get(PRIVATE_KEY_PATH, "").strip()
+        path = os.path.expanduser(environ.get(PRIVATE_KEY_PATH, "").strip())
         try:
             mode = os.stat(path).st_mode if path else 0
         except OSError:
