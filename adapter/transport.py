@@ -340,8 +340,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return float(value)  # seconds; unlike int(), float() takes any number of digits
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # A date no calendar holds (a 20-digit year, hour or zone offset overflows a C
+        # integer inside the parser) is as unusable as no date: back off as usual.
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -57,6 +57,16 @@ def json_reply(body: Any, status: int = 200) -> Any:
     return reply(status, json.dumps(body).encode())
 
 
+def headed_reply(status: int, content: bytes, *headers: tuple[str, str]) -> Any:
+    """A reply with extra headers (content type JSON)."""
+    return lambda request: httpx.Response(
+        status, content=content, headers=[("content-type", "application/json"), *headers]
+    )
+
+
+HUGE = "9" * 20  # no calendar holds a year, hour or zone offset of 20 digits
+
+
 def kalshi_with(**row: Any) -> dict[str, Any]:
     base = kalshi_row(0, "10.00")
     base.update(row)
@@ -119,6 +129,25 @@ COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
         "connection failed",
     ),
     ("json-array", json_reply([1, 2]), adapter.MalformedResponseError, "body", "an array"),
+    *[
+        (
+            f"retry-after-huge-{field}-{status}",
+            headed_reply(status, b'{"message": "wait"}', ("retry-after", date)),
+            error,
+            None,
+            "wait",
+        )
+        for field, date in [
+            ("year", f"Mon, 01 Jan {HUGE} 00:00:00 GMT"),
+            ("hour", f"Mon, 01 Jan 2030 {HUGE}:00:00 GMT"),
+            ("zone", f"Mon, 01 Jan 2030 00:00:00 +{HUGE}"),
+        ]
+        for status, error in [
+            (429, adapter.RateLimitedError),
+            (503, adapter.VenueUnavailableError),
+            (404, adapter.NotFoundError),
+        ]
+    ],
     (
         "nested-too-deep",
         reply(200, b"[" * 50_000 + b"]" * 50_000),

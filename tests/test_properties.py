@@ -237,3 +237,51 @@ def test_coinswitch_outcome_is_exact_or_a_typed_error(
     assert [(a.asset, a.equity) for a in balance.assets] == assets
     assert (balance.subaccount, balance.currency, balance.primary) == (1001, "USDT", False)
     tally("property examples: exact balances")
+
+
+# Issue "Hardening": Retry-After values a hostile server may send, on a 429 --------------
+
+digits = st.from_regex(r"[0-9]{1,25}", fullmatch=True)
+http_dates = st.builds(
+    "{}, {} {} {} {}:{}:{} {}".format,
+    st.sampled_from(["Mon", "Sun", "Xyz"]),
+    digits,
+    st.sampled_from(["Jan", "Feb", "Dec", "Foo"]),
+    digits,
+    digits,
+    digits,
+    digits,
+    st.one_of(
+        st.sampled_from(["GMT", "UT", "EST", "+0000", "-2359", ""]),
+        digits.map(lambda n: "+" + n),
+        digits.map(lambda n: "-" + n),
+    ),
+)
+retry_after_values = st.one_of(
+    http_dates, digits, st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)
+)
+
+
+@BUDGET
+@given(value=retry_after_values)
+def test_any_retry_after_gives_a_typed_error(
+    make_client: Any, venues: FakeVenues, value: str
+) -> None:
+    venues.kalshi = lambda request: httpx.Response(
+        429,
+        content=b'{"error": "too many requests"}',
+        headers=[(b"content-type", b"application/json"), (b"retry-after", value.encode("latin-1"))],
+    )
+    with make_client(max_retries=0) as client:
+        try:
+            client.kalshi_balances()
+        except adapter.RateLimitedError as error:
+            seconds = error.retry_after
+        else:
+            raise AssertionError("a 429 gave balances")
+    stripped = value.strip(" \t")
+    if stripped.isascii() and stripped.isdigit():
+        assert seconds == float(stripped)
+    else:
+        assert seconds is None or 0 <= seconds < float("inf")
+    tally("property examples: hostile headers")

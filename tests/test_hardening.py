@@ -1,0 +1,97 @@
+"""Issue "Hardening": what an independent hostile HTTP server found, each case through the
+public API (sync and async) against the sandbox over real HTTP, with the typed error or the
+exact value it must give, and the time it may take."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+from conftest import tally
+
+import adapter
+from adapter.sandbox import Fault, Sandbox
+
+T = TypeVar("T")
+SLACK = 0.25  # seconds a call may end past its deadline
+
+
+def both_ways(
+    sandbox: Sandbox,
+    sync: Callable[[adapter.BalanceClient], T],
+    asynchronous: Callable[[adapter.AsyncBalanceClient], Awaitable[T]],
+    **options: Any,
+) -> list[tuple[T | BaseException, float]]:
+    """The outcome (value or exception) and seconds taken of one call with a fresh sync
+    client, then one with a fresh async client; faults must be injected for both."""
+    outcomes: list[tuple[T | BaseException, float]] = []
+    with sandbox.client(**options) as client:
+        started = time.perf_counter()
+        try:
+            outcome: T | BaseException = sync(client)
+        except BaseException as exc:  # the point of these tests
+            outcome = exc
+        outcomes.append((outcome, time.perf_counter() - started))
+
+    async def main() -> None:
+        async with sandbox.async_client(**options) as client:
+            started = time.perf_counter()
+            try:
+                outcome: T | BaseException = await asynchronous(client)
+            except BaseException as exc:
+                outcome = exc
+            outcomes.append((outcome, time.perf_counter() - started))
+
+    asyncio.run(main())
+    return outcomes
+
+
+def kalshi_both_ways(sandbox: Sandbox, fault: Fault, times: int = 1, **options: Any) -> list[Any]:
+    """`kalshi_balances()` sync and async, each answered by `fault` the first `times` times."""
+    sandbox.inject("kalshi", fault, times=2 * times)
+    return both_ways(
+        sandbox, lambda c: c.kalshi_balances(), lambda c: c.kalshi_balances(), **options
+    )
+
+
+# 1. Retry-After with a field no calendar holds -----------------------------------------
+
+HUGE = "9" * 20
+HUGE_DATES = {
+    "year": f"Mon, 01 Jan {HUGE} 00:00:00 GMT",
+    "hour": f"Mon, 01 Jan 2030 {HUGE}:00:00 GMT",
+    "zone": f"Mon, 01 Jan 2030 00:00:00 +{HUGE}",
+    "negative-zone": f"Mon, 01 Jan 2030 00:00:00 -{HUGE}",
+}
+STATUS_ERRORS = {
+    429: adapter.RateLimitedError,
+    503: adapter.VenueUnavailableError,
+    404: adapter.NotFoundError,
+}
+
+
+@pytest.mark.parametrize("status", sorted(STATUS_ERRORS))
+@pytest.mark.parametrize("field", sorted(HUGE_DATES))
+def test_retry_after_with_a_huge_date_field_is_ignored(
+    sandbox: Sandbox, status: int, field: str
+) -> None:
+    fault = Fault(status=status, headers=(("Retry-After", HUGE_DATES[field]),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault, max_retries=0):
+        assert type(outcome) is STATUS_ERRORS[status], repr(outcome)
+        assert isinstance(outcome, adapter.AdapterError)
+        assert outcome.status == status
+        assert outcome.retry_after is None  # unusable, so as if absent
+        tally("hardening cases tried")
+
+
+def test_retried_429_with_a_huge_retry_after_date_ends_in_time(sandbox: Sandbox) -> None:
+    fault = Fault(status=429, headers=(("Retry-After", HUGE_DATES["year"]),))
+    options = {"timeout": 1.0, "max_retries": 1, "retry_base_delay": 0.01}
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, times=2, **options):
+        assert type(outcome) is adapter.RateLimitedError, repr(outcome)
+        assert seconds <= 1.0 + SLACK
+    assert sandbox.requests == 4
+    tally("hardening cases tried")
