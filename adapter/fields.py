@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, Rounded
 from typing import Any, TypeVar
 
 from venue_balances_coinswitch_dma.types import Unset as CoinSwitchUnset
@@ -208,9 +208,11 @@ def object_list(value: object, field: str) -> list[dict[str, Any]]:
 def exact_sum(values: Iterable[Decimal]) -> Decimal:
     """The exact sum of one or more amounts, however many digits they have.
 
-    Decimal arithmetic rounds to the context's precision (28 digits by default), so the
-    sum runs in a context just wide enough for these operands; Inexact stays trapped, so
-    a digit could never be dropped silently.
+    Decimal arithmetic rounds to the context's precision (28 digits by default) and
+    overflows past its exponent limits (a million digits by default: a 1 MiB body can hold
+    more), so the sum runs in a context just wide enough for these operands, with the
+    widest exponent range there is: no condition can arise in it. Inexact stays trapped
+    all the same, so a digit could never be dropped silently.
     """
     first, *rest = values
     if not rest:
@@ -218,7 +220,12 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
     operands = [first, *rest]
     top = max(value.adjusted() for value in operands) + len(str(len(operands))) + 1
     bottom = min(int(value.as_tuple().exponent) for value in operands)
-    context = Context(prec=max(top - bottom, 1) + 1, traps=[Inexact, Rounded, InvalidOperation])
+    context = Context(
+        prec=max(top - bottom, 1) + 1,
+        Emax=MAX_EMAX,
+        Emin=MIN_EMIN,
+        traps=[Inexact, Rounded, InvalidOperation],
+    )
     total = first
     for value in rest:
         total = context.add(total, value)

@@ -5,14 +5,17 @@ exact value it must give, and the time it may take."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import pytest
 from conftest import tally
 
 import adapter
+import adapter.transport
 from adapter.sandbox import Fault, Sandbox
 
 T = TypeVar("T")
@@ -95,3 +98,38 @@ def test_retried_429_with_a_huge_retry_after_date_ends_in_time(sandbox: Sandbox)
         assert seconds <= 1.0 + SLACK
     assert sandbox.requests == 4
     tally("hardening cases tried")
+
+
+# 2. A million-digit balance in two shard rows ------------------------------------------
+
+
+def shard_rows(*balances: str) -> bytes:
+    rows = [
+        {"subaccount_number": 0, "balance": b, "updated_ts": 1763751540, "exchange_index": i}
+        for i, b in enumerate(balances)
+    ]
+    body = json.dumps({"subaccount_balances": rows}).encode()
+    assert len(body) < adapter.transport.MAX_BODY_BYTES
+    return body
+
+
+@pytest.mark.parametrize(
+    ("shards", "total"),
+    [
+        (["1" * 1_000_001, "0.5"], "1" * 1_000_001 + ".5"),
+        (["-" + "9" * 1_000_001, "1"], "-" + "9" * 1_000_000 + "8"),
+        (["1", "0." + "0" * 999_999 + "1"], "1." + "0" * 999_999 + "1"),
+    ],
+    ids=["million-integer-digits", "million-nines-negative", "million-fraction-digits"],
+)
+def test_shards_with_a_million_digits_sum_exactly(
+    sandbox: Sandbox, shards: list[str], total: str
+) -> None:
+    fault = Fault(body=shard_rows(*shards))
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, timeout=2.0):
+        assert isinstance(outcome, list), repr(outcome)[:200]
+        [balance] = outcome
+        assert balance.balance == Decimal(total)
+        assert balance.balance.as_tuple() == Decimal(total).as_tuple()
+        assert seconds <= 2.0 + SLACK
+        tally("hardening cases tried")

@@ -455,3 +455,19 @@ def test_forty_digit_amounts_are_exact(make_client: Any, venues: FakeVenues) -> 
     assert str(coinswitch.balance) == FORTY
     assert coinswitch.assets[0].wallet_balance == Decimal("-" + FORTY)
     tally("hostile responses tried", 2)
+
+
+def test_million_digit_shards_are_exact(make_client: Any, venues: FakeVenues) -> None:
+    """Two shard rows, one of 1,000,001 digits (a body under 1 MiB): past the default
+    decimal context's exponent limit, so a naive sum traps; the total is exact."""
+    million = "1" * 1_000_001
+    venues.kalshi = {
+        "subaccount_balances": [
+            kalshi_row(0, million, exchange_index=0),
+            kalshi_row(0, "-0.25", exchange_index=1),
+        ]
+    }
+    with make_client() as client:
+        [kalshi] = client.kalshi_balances()
+    assert kalshi.balance == Decimal(million[:-1] + "0.75")
+    tally("hostile responses tried")

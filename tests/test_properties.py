@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from decimal import Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 import httpx
@@ -285,3 +285,53 @@ def test_any_retry_after_gives_a_typed_error(
     else:
         assert seconds is None or 0 <= seconds < float("inf")
     tally("property examples: hostile headers")
+
+
+# Issue "Hardening": shard amounts of up to a million digits, in a body under 1 MiB ------
+
+UNBOUNDED = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def numeral_of(sign: str, pattern: str, digits: int, percent_fraction: int) -> str:
+    """A numeral of `digits` digits (a pattern repeated), that share of them after the point."""
+    fraction = digits * percent_fraction // 100
+    whole = max(digits - fraction, 1)
+    text = (pattern * (whole // len(pattern) + 1))[:whole]
+    if fraction:
+        text += "." + (pattern * (fraction // len(pattern) + 1))[:fraction]
+    return sign + text
+
+
+def numerals_up_to(digits: int) -> st.SearchStrategy[tuple[str, str, int, int]]:
+    """How to build a numeral of up to `digits` digits, often near that many (where the
+    limits are); kept as the arguments of `numeral_of` so that a failure prints short."""
+    return st.tuples(
+        st.sampled_from(["", "-"]),
+        st.from_regex(r"[0-9]{1,8}", fullmatch=True),
+        st.one_of(st.integers(1, digits), st.integers(digits * 99 // 100, digits)),
+        st.one_of(st.just(0), st.integers(0, 100)),
+    )
+
+
+@settings(BUDGET, max_examples=25)
+@given(
+    specs=st.tuples(numerals_up_to(1_010_000), numerals_up_to(5_000)).flatmap(
+        lambda two: st.permutations(two)
+    )
+)
+def test_huge_shard_amounts_sum_exactly(
+    make_client: Any, venues: FakeVenues, specs: list[tuple[str, str, int, int]]
+) -> None:
+    shards = [numeral_of(*spec) for spec in specs]
+    rows = [
+        {"subaccount_number": 0, "balance": b, "updated_ts": 1, "exchange_index": i}
+        for i, b in enumerate(shards)
+    ]
+    venues.kalshi = respond({"subaccount_balances": rows})
+    expected = Decimal(shards[0])
+    for shard in shards[1:]:
+        expected = UNBOUNDED.add(expected, Decimal(shard))
+    with make_client(max_retries=0) as client:
+        [balance] = client.kalshi_balances()
+    assert balance.balance == expected
+    tally("property examples: exact balances")
