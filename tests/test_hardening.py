@@ -133,3 +133,23 @@ def test_shards_with_a_million_digits_sum_exactly(
         assert balance.balance.as_tuple() == Decimal(total).as_tuple()
         assert seconds <= 2.0 + SLACK
         tally("hardening cases tried")
+
+
+# 3. One object of 100,000 keys whose last key repeats ----------------------------------
+
+
+def many_keys(count: int) -> bytes:
+    """An object of `count` keys, the last repeating the one before it (under 1 MiB)."""
+    keys = [str(number) for number in range(count - 1)] + [str(count - 2)]
+    body = ("{" + ",".join(f'"{key}":0' for key in keys) + "}").encode()
+    assert len(body) < adapter.transport.MAX_BODY_BYTES
+    return body
+
+
+def test_duplicate_key_among_100000_is_found_in_linear_time(sandbox: Sandbox) -> None:
+    fault = Fault(body=many_keys(100_000))
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, timeout=1.0):
+        assert type(outcome) is adapter.MalformedResponseError, repr(outcome)
+        assert "duplicate key '99998'" in outcome.message
+        assert seconds <= 1.0 + SLACK
+        tally("hardening cases tried")

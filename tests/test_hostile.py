@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,8 @@ BAD_NUMERALS = [
     "\u0661",
 ]  # the last: an Arabic-Indic digit
 FORTY = "1234567890123456789012345678901234.567890"  # 40 digits
+DEADLINE = 2.0  # seconds: every hostile answer must end the call by then (+ SLACK)
+SLACK = 0.25
 
 
 class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -148,6 +151,16 @@ COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
             (404, adapter.NotFoundError),
         ]
     ],
+    (
+        "duplicate-key-last-of-100000",
+        reply(
+            200,
+            ("{" + ",".join(f'"{n}":0' for n in [*range(99_999), 99_998]) + "}").encode(),
+        ),
+        adapter.MalformedResponseError,
+        None,
+        "duplicate key '99998'",
+    ),
     (
         "nested-too-deep",
         reply(200, b"[" * 50_000 + b"]" * 50_000),
@@ -384,7 +397,8 @@ def test_hostile_response(
         venues.kalshi = responder
     else:
         venues.coinswitch[1001] = responder
-    with make_client(max_retries=1) as client:
+    with make_client(max_retries=1, timeout=DEADLINE) as client:
+        started = time.perf_counter()
         try:
             result = call(client, venue)
         except adapter.AdapterError as caught:
@@ -393,6 +407,7 @@ def test_hostile_response(
             pytest.fail(f"{type(escaped).__name__} escaped the public API: {escaped}")
         else:
             pytest.fail(f"no error for a hostile response; got {result!r}")
+        assert time.perf_counter() - started <= DEADLINE + SLACK
     assert type(failure) is error
     assert failure.venue == venue
     assert failure.endpoint == ENDPOINT[venue]
@@ -410,28 +425,31 @@ def test_hostile_response_async(make_async_client: Any, venues: FakeVenues, venu
     """The same catalogue through the async client."""
     cases = KALSHI if venue == "kalshi" else COINSWITCH
 
-    async def main() -> list[tuple[str, BaseException | None]]:
-        outcomes = []
-        async with make_async_client(max_retries=1) as client:
-            for name, responder, *_ in cases:
+    async def main() -> list[tuple[BaseException | None, float]]:
+        outcomes: list[tuple[BaseException | None, float]] = []
+        async with make_async_client(max_retries=1, timeout=DEADLINE) as client:
+            for _, responder, *_ in cases:
                 if venue == "kalshi":
                     venues.kalshi = responder
                 else:
                     venues.coinswitch[1001] = responder
+                started = time.perf_counter()
+                outcome: BaseException | None = None
                 try:
                     if venue == "kalshi":
                         await client.kalshi_balances()
                     else:
                         await client.coinswitch_balance(1001)
-                    outcomes.append((name, None))
                 except BaseException as exc:
-                    outcomes.append((name, exc))
+                    outcome = exc
+                outcomes.append((outcome, time.perf_counter() - started))
         return outcomes
 
-    for (name, _, error, field, fragment), (_, outcome) in zip(
+    for (name, _, error, field, fragment), (outcome, seconds) in zip(
         cases, asyncio.run(main()), strict=True
     ):
         assert type(outcome) is error, (name, outcome)
+        assert seconds <= DEADLINE + SLACK, (name, seconds)
         assert isinstance(outcome, adapter.AdapterError)
         assert fragment in outcome.message, (name, outcome.message)
         assert field is None or getattr(outcome, "field", None) == field

@@ -335,3 +335,29 @@ def test_huge_shard_amounts_sum_exactly(
         [balance] = client.kalshi_balances()
     assert balance.balance == expected
     tally("property examples: exact balances")
+
+
+# Issue "Hardening": objects whose keys may repeat, anywhere ----------------------------
+
+
+@BUDGET
+@given(keys=st.lists(st.sampled_from(["a", "b", "c", "d", "e", "é", "\u202e", ""]), max_size=12))
+def test_a_repeated_key_is_named(make_client: Any, venues: FakeVenues, keys: list[str]) -> None:
+    text = "{" + ",".join(f"{json.dumps(key)}: {index}" for index, key in enumerate(keys)) + "}"
+    venues.kalshi = lambda request: httpx.Response(
+        200, content=text.encode(), headers={"content-type": "application/json"}
+    )
+    # The oracle: the first key met a second time, reading left to right.
+    repeated = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
+    with make_client(max_retries=0) as client:
+        try:
+            client.kalshi_balances()
+        except adapter.MalformedResponseError as error:
+            message = error.message
+        else:
+            raise AssertionError("balances from an object without subaccount_balances")
+    if repeated is None:
+        assert "subaccount_balances" in message
+    else:
+        assert f"duplicate key {repeated!r}" in message
+    tally("property examples: typed error")
