@@ -5,9 +5,13 @@ ever leaves the public API."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import gzip
 import json
+import struct
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +52,53 @@ class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
     async def __aiter__(self) -> Any:
         yield b'{"message": "success", "da'
         raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+class Raw(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body as it comes off the wire: unlike `content=`, httpx does not read (and decode)
+    it when the response is built."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._data
+
+
+def encoded_reply(status: int, data: bytes, encoding: str) -> Any:
+    """A reply whose body is `data` as sent, labelled with a Content-Encoding."""
+    headers = [
+        ("content-type", "application/json"),
+        ("content-encoding", encoding),
+        ("content-length", str(len(data))),
+    ]
+    return lambda request: httpx.Response(status, stream=Raw(data), headers=headers)
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """gzip(gzip(1 GiB of zeros)) in 2.5 KB, built without holding 1 GiB (a repeated
+    byte-aligned deflate segment of 1 MiB of zeros, then the final block and trailer)."""
+    mib, size = b"\0" * 2**20, 2**30
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size // len(mib)):
+        crc = zlib.crc32(mib, crc)
+    inner = (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        + segment * (size // len(mib))
+        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        + struct.pack("<II", crc, size & 0xFFFFFFFF)
+    )
+    return gzip.compress(inner, mtime=0)
+
+
+def bomb_reply(status: int) -> Any:
+    return lambda request: encoded_reply(status, gzip_bomb(), "gzip, gzip")(request)
 
 
 def reply(status: int, content: bytes, content_type: str = "application/json") -> Any:
@@ -151,6 +202,29 @@ COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
             (404, adapter.NotFoundError),
         ]
     ],
+    (
+        "gzip-bomb-200",
+        bomb_reply(200),
+        adapter.MalformedResponseError,
+        None,
+        "larger than 1024 KiB",
+    ),
+    ("gzip-bomb-500", bomb_reply(500), adapter.VenueUnavailableError, None, "Server Error"),
+    (
+        "br-200",
+        encoded_reply(200, b'{"subaccount_balances": []}', "br"),
+        adapter.MalformedResponseError,
+        None,
+        "encoded as 'br'",
+    ),
+    ("br-404", encoded_reply(404, b'{"message": "x"}', "br"), adapter.NotFoundError, None, "Not"),
+    (
+        "not-gzip-200",
+        encoded_reply(200, b'{"subaccount_balances": []}', "gzip"),
+        adapter.MalformedResponseError,
+        None,
+        "not valid gzip",
+    ),
     (
         "duplicate-key-last-of-100000",
         reply(

@@ -7,8 +7,11 @@ budget is fixed and derandomized, so a run is reproducible.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
@@ -361,3 +364,62 @@ def test_a_repeated_key_is_named(make_client: Any, venues: FakeVenues, keys: lis
     else:
         assert f"duplicate key {repeated!r}" in message
     tally("property examples: typed error")
+
+
+# Issue "Hardening": Content-Encoding stacks, readable or not ---------------------------
+
+CODINGS = ["gzip", "GZIP", "x-gzip", "deflate", "identity", "br", "zstd"]
+ENCODE = {
+    "gzip": lambda data: gzip.compress(data, mtime=0),
+    "x-gzip": lambda data: gzip.compress(data, mtime=0),
+    "deflate": zlib.compress,
+    "identity": lambda data: data,
+}
+
+
+class Raw(httpx.SyncByteStream):
+    """A body as sent on the wire (httpx does not read and decode it when built)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._data
+
+
+@BUDGET
+@given(codings=st.lists(st.sampled_from(CODINGS), max_size=6), status=st.sampled_from([200, 404]))
+def test_content_codings_are_undone_or_refused(
+    make_client: Any, venues: FakeVenues, codings: list[str], status: int
+) -> None:
+    row = {"subaccount_number": 0, "balance": "7.25", "updated_ts": 1}
+    text = {"subaccount_balances": [row]} if status == 200 else {"message": "gone"}
+    data = json.dumps(text).encode()
+    for coding in codings:  # as a server applies them, in the order it names them
+        data = ENCODE.get(coding.lower(), lambda data: data)(data)
+    headers = {"content-type": "application/json", "content-encoding": ", ".join(codings)}
+    venues.kalshi = lambda request: httpx.Response(status, stream=Raw(data), headers=headers)
+    # The oracle: undone when at most 4 layers, each gzip or deflate; else the text is refused
+    # (a 200 is malformed, naming the last unreadable coding; an error page keeps its status).
+    layers = [coding.lower() for coding in codings if coding != "identity"]
+    unreadable = [coding for coding in layers if coding not in ENCODE]
+    with make_client(max_retries=0) as client:
+        try:
+            balances = client.kalshi_balances()
+        except adapter.AdapterError as error:
+            outcome: Any = error
+        else:
+            outcome = [(b.subaccount, str(b.balance)) for b in balances]
+    if status == 404:
+        assert type(outcome) is adapter.NotFoundError and outcome.status == 404
+        refused = len(layers) > 4 or unreadable
+        assert outcome.message == ("Not Found" if refused else "gone")
+    elif len(layers) > 4:
+        assert type(outcome) is adapter.MalformedResponseError
+        assert f"{len(layers)} content codings" in outcome.message
+    elif unreadable:
+        assert type(outcome) is adapter.MalformedResponseError
+        assert f"encoded as {unreadable[-1]!r}" in outcome.message
+    else:
+        assert outcome == [(0, "7.25")]
+    tally("property examples: content codings")
