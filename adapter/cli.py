@@ -98,26 +98,23 @@ def seconds(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, handlers=[handler])
     try:
         report = run(args)
         output = render(report, args.format)
     except UsageError as exc:
-        print(f"venue-balances: {exc}", file=sys.stderr)
+        _stderr(f"venue-balances: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         if args.debug:
             raise
-        print(
+        _stderr(
             f"venue-balances: unexpected {type(exc).__name__}: {exc}"
-            " (run with --debug for a traceback)",
-            file=sys.stderr,
+            " (run with --debug for a traceback)"
         )
         return 1
     sys.stdout.write(output)
@@ -127,6 +124,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(failure_line(failure), file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def _stderr(line: str) -> None:
+    """One line on stderr, with any venue text in it made printable (`fields.printable`)."""
+    from adapter.fields import printable
+
+    print(printable(line), file=sys.stderr)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines made printable one by one (a traceback keeps its line breaks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from adapter.fields import printable
+
+        return "\n".join(printable(line) for line in super().format(record).split("\n"))
 
 
 def run(args: argparse.Namespace) -> BalanceReport:
@@ -236,10 +249,9 @@ def _warn_if_readable(path: str) -> None:
     except OSError:
         return
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        print(
+        _stderr(
             f"warning: {path} is accessible by group or others (mode {stat.filemode(mode)});"
-            f" run: chmod 600 {path}",
-            file=sys.stderr,
+            f" run: chmod 600 {path}"
         )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "object_list",
     "optional_amount",
     "parse_model",
+    "printable",
     "required_object",
     "text",
     "unix_seconds",
@@ -39,6 +40,14 @@ __all__ = [
 # no exponent, sign "+", spaces, separators, NaN or Infinity.
 _NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
+
+# What a terminal would act on rather than show: C0 controls (ESC starts a sequence that
+# moves the cursor, erases lines or sets the title; CR and LF forge rows), DEL, C1
+# controls (U+009B is a one-character ESC [), the Unicode bidi controls that reorder
+# what follows (U+202E), and the Unicode line and paragraph separators.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 Model = TypeVar("Model")
 
@@ -191,12 +200,24 @@ def parse_model(
 
 
 def first_text(*candidates: object) -> str | None:
-    """The first non-blank string among candidates, on one line and at most 300 characters."""
+    """The first non-blank string among candidates, on one line, printable (see
+    `printable`) and at most 300 characters: a venue's message, fit for an error."""
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            line = " ".join(candidate.split())
+            line = printable(" ".join(candidate.split()))
             return line if len(line) <= 300 else line[:297] + "..."
     return None
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: every control character (C0, DEL, C1), Unicode
+    bidi control and line or paragraph separator shown as an escape (`\\x1b`, `\\u202e`)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def object_list(value: object, field: str) -> list[dict[str, Any]]:

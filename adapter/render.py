@@ -1,4 +1,9 @@
-"""The CLI's three output formats (table, json, csv) of a `BalanceReport`."""
+"""The CLI's three output formats (table, json, csv) of a `BalanceReport`.
+
+Every text cell of a table or CSV, and every stderr line, goes through `printable`: a venue's
+text (a coin symbol, an error message) could otherwise move the cursor, forge a row or
+reorder a line on the reader's terminal. JSON escapes such characters by itself.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapter.domain import BalanceReport, FetchError, SubaccountBalance
-from adapter.fields import exact_sum
+from adapter.fields import exact_sum, printable
 
 __all__ = ["CSV_HEADER", "as_csv", "as_json", "as_table", "failure_line"]
 
@@ -90,7 +95,7 @@ def _text(value: object, *, null: str, true: str, false: str) -> str:
 
 def as_csv(report: BalanceReport) -> str:
     def cell(value: object) -> str:
-        return _text(value, null="", true="true", false="false")
+        return printable(_text(value, null="", true="true", false="false"))
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -103,7 +108,7 @@ def as_csv(report: BalanceReport) -> str:
 
 def failure_line(failure: FetchError) -> str:
     """One line for stderr: what could not be fetched, and why."""
-    return f"error: {failure.error}"
+    return printable(f"error: {failure.error}")
 
 
 def _aligned(amounts: Sequence[str]) -> list[str]:
@@ -115,7 +120,7 @@ def _aligned(amounts: Sequence[str]) -> list[str]:
 
 
 def _grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> list[str]:
-    table = [list(header), *(list(row) for row in rows)]
+    table = [[printable(cell) for cell in row] for row in [header, *rows]]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
     for row in table:

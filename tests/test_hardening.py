@@ -5,6 +5,7 @@ exact value it must give, and the time it may take."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import gzip
 import json
 import struct
@@ -12,13 +13,15 @@ import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import tally
+from conftest import UNPRINTABLE, tally
+from cryptography.hazmat.primitives import serialization
+from test_cli import run as run_cli
 
 import adapter
 import adapter.transport
@@ -354,3 +357,77 @@ def test_an_error_page_that_does_not_decode_keeps_its_status(sandbox: Sandbox) -
         assert type(outcome) is adapter.VenueUnavailableError, repr(outcome)
         assert outcome.status == 503 and outcome.message == "Service Unavailable"
         tally("hardening cases tried")
+
+
+# 5. Venue text on a terminal: control and bidi characters ------------------------------
+
+EVIL_COIN = "EVIL\x1b[1A\x1b[2K\ncoinswitch_dma  9999  USDT  1000000.00"
+EVIL_MESSAGE = "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \u202etxt.exe\x9b"
+SHOWN_MESSAGE = "\\x1b]0;pwned\\x07 \\x1b[31mred\\x1b[0m \\u202etxt.exe\\x9b"
+
+
+def test_error_text_from_a_venue_body_is_made_printable(sandbox: Sandbox) -> None:
+    fault = Fault(status=400, body=json.dumps({"message": EVIL_MESSAGE}).encode())
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert type(outcome) is adapter.BadRequestError, repr(outcome)
+        assert outcome.message == SHOWN_MESSAGE
+        assert not UNPRINTABLE.search(str(outcome))
+        tally("hardening cases tried")
+
+
+@pytest.fixture
+def hostile_text_cli(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
+    """A sandbox whose CoinSwitch coin symbol holds ESC and a newline, and the environment
+    that points the CLI at it (as a desk would point it at the real venues)."""
+    sandbox = Sandbox.demo()
+    account = copy.deepcopy(sandbox.coinswitch_accounts[1001])
+    account["balance_detail"]["coin"][0]["coin"] = EVIL_COIN
+    sandbox.coinswitch_accounts = {1001: account}
+    key_file = tmp_path / "kalshi.pem"
+    assert sandbox._kalshi_key is not None and sandbox._coinswitch_secret is not None
+    key_file.write_bytes(
+        sandbox._kalshi_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    with sandbox:
+        yield (
+            sandbox,
+            {
+                "KALSHI_API_KEY_ID": "sandbox-key",
+                "KALSHI_PRIVATE_KEY_PATH": str(key_file),
+                "KALSHI_BASE_URL": sandbox.kalshi_base_url,
+                "COINSWITCH_API_KEY": sandbox.coinswitch_signer().api_key,
+                "COINSWITCH_SECRET_KEY": sandbox._coinswitch_secret,
+                "COINSWITCH_DMA_BASE_URL": sandbox.coinswitch_base_url,
+                "COINSWITCH_DMA_SUBACCOUNTS": "1001",
+            },
+        )
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_cli_prints_venue_text_safely(
+    hostile_text_cli: tuple[Sandbox, dict[str, str]], output: str
+) -> None:
+    sandbox, env = hostile_text_cli
+    fault = Fault(status=400, body=json.dumps({"message": EVIL_MESSAGE}).encode())
+    sandbox.inject("kalshi", fault)
+    result = run_cli("--format", output, "--debug", env=env)
+    assert result.returncode == 1, result.stderr
+    for stream in (result.stdout, result.stderr):
+        assert not UNPRINTABLE.search(stream), UNPRINTABLE.findall(stream)
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.endswith(SHOWN_MESSAGE)
+    if output == "table":
+        rows = [line for line in result.stdout.splitlines() if line.startswith("coinswitch")]
+        assert len(rows) == 3  # balance, total, asset: no row injected
+        assert "EVIL\\x1b[1A\\x1b[2K\\x0acoinswitch_dma  9999" in rows[2]
+    elif output == "csv":
+        assert len(result.stdout.splitlines()) == 2  # the header and subaccount 1001
+    else:  # JSON escapes by itself, and keeps the venue's text as it was
+        document = json.loads(result.stdout)
+        assert document["balances"][0]["assets"][0]["asset"] == EVIL_COIN
+    tally("hardening cases tried")

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body, edited, kalshi_row, tally
+from conftest import UNPRINTABLE, FakeVenues, cs_body, edited, kalshi_row, tally
 
 import adapter
 
@@ -224,6 +224,13 @@ COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
         adapter.MalformedResponseError,
         None,
         "not valid gzip",
+    ),
+    (
+        "terminal-controls-in-error-text",
+        json_reply({"message": "\x1b[2J\u202eboom\x07\x9b\x00"}, 400),
+        adapter.BadRequestError,
+        None,
+        "\\x1b[2J\\u202eboom\\x07\\x9b\\x00",
     ),
     (
         "duplicate-key-last-of-100000",
@@ -487,6 +494,7 @@ def test_hostile_response(
     assert failure.endpoint == ENDPOINT[venue]
     assert failure.subaccount == (None if venue == "kalshi" else 1001)
     assert fragment in failure.message, failure.message
+    assert not UNPRINTABLE.search(str(failure)), str(failure)
     if field is not None:
         assert isinstance(failure, adapter.MalformedResponseError)
         assert failure.field == field
@@ -526,6 +534,7 @@ def test_hostile_response_async(make_async_client: Any, venues: FakeVenues, venu
         assert seconds <= DEADLINE + SLACK, (name, seconds)
         assert isinstance(outcome, adapter.AdapterError)
         assert fragment in outcome.message, (name, outcome.message)
+        assert not UNPRINTABLE.search(str(outcome)), (name, str(outcome))
         assert field is None or getattr(outcome, "field", None) == field
         tally("hostile responses tried")
 

@@ -17,7 +17,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 import httpx
-from conftest import FakeVenues, tally
+from conftest import UNPRINTABLE, FakeVenues, cs_body, edited, tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -423,3 +423,38 @@ def test_content_codings_are_undone_or_refused(
     else:
         assert outcome == [(0, "7.25")]
     tally("property examples: content codings")
+
+
+# Issue "Hardening": any venue text, printed on a terminal ------------------------------
+
+
+def shown(text: str) -> str:
+    """The oracle of `fields.printable`, character by character."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if UNPRINTABLE.fullmatch(c) or c == "\n"
+        else c
+        for c in text
+    )
+
+
+@BUDGET
+@given(message=st.text(max_size=40), coin=st.text(min_size=1, max_size=12))
+def test_venue_text_is_printed_safely(
+    make_client: Any, venues: FakeVenues, message: str, coin: str
+) -> None:
+    from adapter.render import as_csv, as_table, failure_line
+
+    venues.kalshi = lambda request: httpx.Response(400, json={"message": message})
+    venues.coinswitch[1001] = edited(cs_body(1001), "data.balance_detail.coin.0.coin", coin)
+    with make_client(max_retries=0) as client:
+        report = client.all_balances([1001])
+    [failure] = report.errors
+    collapsed = " ".join(message.split())
+    assert failure.error.message == (shown(collapsed) if collapsed else "Bad Request")
+    assert report.balances[0].assets[0].asset == coin  # the domain keeps the venue's text
+    table = as_table(report)
+    for text in (table, as_csv(report), failure_line(failure)):
+        assert not UNPRINTABLE.search(text), text
+    assert table.count("\n") == 10  # no line added or taken away
+    tally("property examples: venue text printed")
