@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import UNPRINTABLE, tally
+from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, tally
 from cryptography.hazmat.primitives import serialization
 from test_cli import run as run_cli
 
@@ -430,4 +430,61 @@ def test_cli_prints_venue_text_safely(
     else:  # JSON escapes by itself, and keeps the venue's text as it was
         document = json.loads(result.stdout)
         assert document["balances"][0]["assets"][0]["asset"] == EVIL_COIN
+    tally("hardening cases tried")
+
+
+# 6. A base URL with a query, a fragment or a user name and password --------------------
+
+BAD_BASE_URLS = {
+    "query": ("https://kalshi.test/trade-api/v2?x=1", "query"),
+    "empty-query": ("https://kalshi.test/trade-api/v2?", "query"),
+    "fragment": ("https://kalshi.test/trade-api/v2#top", "fragment"),
+    "empty-fragment": ("https://kalshi.test/trade-api/v2#", "fragment"),
+    "query-and-fragment": ("https://kalshi.test/trade-api/v2?token=s3cret#x", "query"),
+    "user-and-password": ("https://user:s3cret@kalshi.test/trade-api/v2", "user name"),
+    "user": ("https://s3cret@kalshi.test/trade-api/v2", "user name"),
+    "empty-userinfo": ("https://@kalshi.test/trade-api/v2", "user name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BASE_URLS))
+@pytest.mark.parametrize("venue", ["kalshi", "coinswitch"])
+def test_base_url_option_with_query_fragment_or_userinfo_is_refused(
+    sandbox: Sandbox, case: str, venue: str
+) -> None:
+    url, fragment = BAD_BASE_URLS[case]
+    for make in (sandbox.client, sandbox.async_client):
+        with pytest.raises(adapter.ConfigurationError) as caught:
+            make(**{f"{venue}_base_url": url})
+        message = str(caught.value)
+        assert f"{venue} base URL" in message.replace("coinswitch_dma", "coinswitch")
+        assert fragment in message and "s3cret" not in message
+        tally("hardening cases tried")
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BASE_URLS))
+@pytest.mark.parametrize("variable", ["KALSHI_BASE_URL", "COINSWITCH_DMA_BASE_URL"])
+def test_base_url_variable_with_query_fragment_or_userinfo_is_refused(
+    case: str, variable: str
+) -> None:
+    url, fragment = BAD_BASE_URLS[case]
+    environ = {"COINSWITCH_API_KEY": CS_PUBLIC, "COINSWITCH_SECRET_KEY": CS_SECRET, variable: url}
+    with pytest.raises(adapter.ConfigurationError) as caught:
+        adapter.BalanceClient.from_env(environ)
+    message = str(caught.value)
+    assert variable in message and fragment in message and "s3cret" not in message
+    tally("hardening cases tried")
+
+
+def test_cli_refuses_a_base_url_with_a_password_without_printing_it() -> None:
+    env = {
+        "COINSWITCH_API_KEY": CS_PUBLIC,
+        "COINSWITCH_SECRET_KEY": CS_SECRET,
+        "COINSWITCH_DMA_SUBACCOUNTS": "1001",
+        "COINSWITCH_DMA_BASE_URL": "http://desk:s3cret@127.0.0.1:9",  # nothing listens there
+    }
+    result = run_cli("--timeout", "1", "--debug", env=env)
+    assert result.returncode == 2, result.stderr
+    assert "COINSWITCH_DMA_BASE_URL" in result.stderr and "user name" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
     tally("hardening cases tried")

@@ -17,7 +17,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 import httpx
-from conftest import UNPRINTABLE, FakeVenues, cs_body, edited, tally
+from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, FakeVenues, cs_body, edited, tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -458,3 +458,36 @@ def test_venue_text_is_printed_safely(
         assert not UNPRINTABLE.search(text), text
     assert table.count("\n") == 10  # no line added or taken away
     tally("property examples: venue text printed")
+
+
+# Issue "Hardening": base URLs, with and without a query, fragment or user name ----------
+
+base_urls = st.builds(
+    "{}://{}{}{}{}{}".format,
+    st.sampled_from(["http", "https", "ftp", "HTTPS"]),
+    st.sampled_from(["", "user@", "user:s3cret@", "@", ":s3cret@"]),
+    st.sampled_from(["kalshi.test", "127.0.0.1:8080", "[::1]", ""]),
+    st.sampled_from(["", "/", "/trade-api/v2", "/a%3Fb"]),
+    st.sampled_from(["", "?", "?x=1", "?token=s3cret"]),
+    st.sampled_from(["", "#", "#top"]),
+)
+
+
+@BUDGET
+@given(url=st.one_of(base_urls, st.text(max_size=30)))
+def test_a_base_url_is_a_plain_http_base_or_refused(url: str) -> None:
+    environ = {"COINSWITCH_API_KEY": CS_PUBLIC, "COINSWITCH_SECRET_KEY": CS_SECRET}
+    try:
+        client = adapter.BalanceClient.from_env({**environ, "KALSHI_BASE_URL": url})
+    except adapter.ConfigurationError as error:
+        assert "KALSHI_BASE_URL" in error.message
+        assert "s3cret" not in error.message or "://" not in url.strip()
+        tally("property examples: base URLs")
+        return
+    client.close()
+    if not url.strip():  # unset: the default
+        return
+    parsed = httpx.URL(url.strip())
+    assert parsed.scheme in ("http", "https") and parsed.host
+    assert not ({"?", "#", "@"} & set(url)), url
+    tally("property examples: base URLs")
