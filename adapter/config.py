@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -61,10 +62,26 @@ def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def check_http_url(name: str, value: object) -> None:
-    """Refuse, naming `name`, a value that is not an absolute http(s) URL."""
+    """Refuse, naming `name`, a value that is not an absolute http(s) base URL: one with
+    no query or fragment (paths are appended to it) and no user name or password."""
+    text = str(value)
+    # A user name, password or query parameter may be a credential, and a message may well
+    # be logged: a value holding one is not quoted.
+    shown = "" if {"@", "?", "#"} & set(text) else f": {text!r:.100}"
     try:
         url = httpx.URL(value)  # type: ignore[arg-type]
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"{name} is not a URL ({exc}): {value!r:.100}") from None
+        raise ConfigurationError(f"{name} is not a URL ({exc}){shown}") from None
+    if url.userinfo or "@" in urlsplit(text).netloc:
+        raise ConfigurationError(
+            f"{name} must not hold a user name or password (a credential in a URL ends up"
+            " in logs; the venues sign requests with the API key instead)"
+        )
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{name} must be an http(s) URL, not {value!r:.100}")
+        raise ConfigurationError(f"{name} must be an http(s) URL with a host{shown}")
+    if url.query or url.fragment or "?" in text or "#" in text:
+        raise ConfigurationError(
+            f"{name} must not have a query ('?') or fragment ('#'): request paths are"
+            " appended to it, so it must end with its path, like"
+            f" {url.copy_with(query=None, fragment=None)}"
+        )

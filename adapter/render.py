@@ -2,6 +2,9 @@
 
 A total that misses a failed subaccount or venue says so (table: a NOTE; JSON: `errors`;
 CSV has no room for it: the exit status is 1 and each failure is a line on stderr).
+Every text cell of a table or CSV, and every stderr line, goes through `printable`: a
+venue's text (a coin symbol, an error message) could otherwise move the cursor, forge a
+row or reorder a line on the reader's terminal. JSON escapes such characters by itself.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapter.domain import BalanceReport, FetchError, SubaccountBalance, subaccount_label
-from adapter.fields import exact_sum
+from adapter.fields import exact_sum, printable
 
 __all__ = [
     "CSV_HEADER",
@@ -113,8 +116,8 @@ def _text(value: object, *, null: str, true: str, false: str) -> str:
 
 
 def csv_cell(value: object) -> str:
-    """A CSV field: booleans `true`/`false`, null an empty field."""
-    return _text(value, null="", true="true", false="false")
+    """A CSV field: booleans `true`/`false`, null an empty field; made printable."""
+    return printable(_text(value, null="", true="true", false="false"))
 
 
 def table_text(value: object) -> str:
@@ -135,7 +138,7 @@ def as_csv(report: BalanceReport, *, simulated: bool = False) -> str:
 
 def failure_line(failure: FetchError) -> str:
     """One line for stderr: what could not be fetched, and why."""
-    return f"error: {failure.error}"
+    return printable(f"error: {failure.error}")
 
 
 def aligned(amounts: Sequence[str]) -> list[str]:
@@ -147,7 +150,8 @@ def aligned(amounts: Sequence[str]) -> list[str]:
 
 
 def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> list[str]:
-    table = [list(header), *(list(row) for row in rows)]
+    """Aligned lines of a table; every cell made printable."""
+    table = [[printable(cell) for cell in row] for row in [header, *rows]]
     if header[-1] == "NOTE" and not any(row[-1] for row in table[1:]):
         table = [row[:-1] for row in table]  # no notes: no NOTE column
         header = header[:-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -134,6 +135,12 @@ def verify_coinswitch(request: httpx.Request) -> None:
 
 
 Responder = Callable[[httpx.Request], httpx.Response]
+
+# What must never reach a terminal from a venue: C0 controls (a line end of our own
+# aside), DEL, C1, the Unicode bidi controls, and the Unicode line/paragraph separators.
+UNPRINTABLE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 # Figures for the README's Reliability section, printed at the end of a test run.
 TALLY: dict[str, int] = {}

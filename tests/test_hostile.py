@@ -5,14 +5,19 @@ ever leaves the public API."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import gzip
 import json
-from collections.abc import Callable, Iterator
+import struct
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body, edited, kalshi_row, tally
+from conftest import UNPRINTABLE, FakeVenues, cs_body, edited, kalshi_row, tally
 
 import adapter
 
@@ -33,6 +38,8 @@ BAD_NUMERALS = [
     "\u0661",
 ]  # the last: an Arabic-Indic digit
 FORTY = "1234567890123456789012345678901234.567890"  # 40 digits
+DEADLINE = 2.0  # seconds: every hostile answer must end the call by then (+ SLACK)
+SLACK = 0.25
 
 
 class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -47,6 +54,53 @@ class Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
         raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
 
+class Raw(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body as it comes off the wire: unlike `content=`, httpx does not read (and decode)
+    it when the response is built."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._data
+
+
+def encoded_reply(status: int, data: bytes, encoding: str) -> Any:
+    """A reply whose body is `data` as sent, labelled with a Content-Encoding."""
+    headers = [
+        ("content-type", "application/json"),
+        ("content-encoding", encoding),
+        ("content-length", str(len(data))),
+    ]
+    return lambda request: httpx.Response(status, stream=Raw(data), headers=headers)
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """gzip(gzip(1 GiB of zeros)) in 2.5 KB, built without holding 1 GiB (a repeated
+    byte-aligned deflate segment of 1 MiB of zeros, then the final block and trailer)."""
+    mib, size = b"\0" * 2**20, 2**30
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size // len(mib)):
+        crc = zlib.crc32(mib, crc)
+    inner = (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        + segment * (size // len(mib))
+        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        + struct.pack("<II", crc, size & 0xFFFFFFFF)
+    )
+    return gzip.compress(inner, mtime=0)
+
+
+def bomb_reply(status: int) -> Any:
+    return lambda request: encoded_reply(status, gzip_bomb(), "gzip, gzip")(request)
+
+
 def reply(status: int, content: bytes, content_type: str = "application/json") -> Any:
     return lambda request: httpx.Response(
         status, content=content, headers={"content-type": content_type}
@@ -55,6 +109,16 @@ def reply(status: int, content: bytes, content_type: str = "application/json") -
 
 def json_reply(body: Any, status: int = 200) -> Any:
     return reply(status, json.dumps(body).encode())
+
+
+def headed_reply(status: int, content: bytes, *headers: tuple[str, str]) -> Any:
+    """A reply with extra headers (content type JSON)."""
+    return lambda request: httpx.Response(
+        status, content=content, headers=[("content-type", "application/json"), *headers]
+    )
+
+
+HUGE = "9" * 20  # no calendar holds a year, hour or zone offset of 20 digits
 
 
 def kalshi_with(**row: Any) -> dict[str, Any]:
@@ -119,6 +183,65 @@ COMMON: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
         "connection failed",
     ),
     ("json-array", json_reply([1, 2]), adapter.MalformedResponseError, "body", "an array"),
+    *[
+        (
+            f"retry-after-huge-{field}-{status}",
+            headed_reply(status, b'{"message": "wait"}', ("retry-after", date)),
+            error,
+            None,
+            "wait",
+        )
+        for field, date in [
+            ("year", f"Mon, 01 Jan {HUGE} 00:00:00 GMT"),
+            ("hour", f"Mon, 01 Jan 2030 {HUGE}:00:00 GMT"),
+            ("zone", f"Mon, 01 Jan 2030 00:00:00 +{HUGE}"),
+        ]
+        for status, error in [
+            (429, adapter.RateLimitedError),
+            (503, adapter.VenueUnavailableError),
+            (404, adapter.NotFoundError),
+        ]
+    ],
+    (
+        "gzip-bomb-200",
+        bomb_reply(200),
+        adapter.MalformedResponseError,
+        None,
+        "larger than 1024 KiB",
+    ),
+    ("gzip-bomb-500", bomb_reply(500), adapter.VenueUnavailableError, None, "Server Error"),
+    (
+        "br-200",
+        encoded_reply(200, b'{"subaccount_balances": []}', "br"),
+        adapter.MalformedResponseError,
+        None,
+        "encoded as 'br'",
+    ),
+    ("br-404", encoded_reply(404, b'{"message": "x"}', "br"), adapter.NotFoundError, None, "Not"),
+    (
+        "not-gzip-200",
+        encoded_reply(200, b'{"subaccount_balances": []}', "gzip"),
+        adapter.MalformedResponseError,
+        None,
+        "not valid gzip",
+    ),
+    (
+        "terminal-controls-in-error-text",
+        json_reply({"message": "\x1b[2J\u202eboom\x07\x9b\x00"}, 400),
+        adapter.BadRequestError,
+        None,
+        "\\x1b[2J\\u202eboom\\x07\\x9b\\x00",
+    ),
+    (
+        "duplicate-key-last-of-100000",
+        reply(
+            200,
+            ("{" + ",".join(f'"{n}":0' for n in [*range(99_999), 99_998]) + "}").encode(),
+        ),
+        adapter.MalformedResponseError,
+        None,
+        "duplicate key '99998'",
+    ),
     (
         "nested-too-deep",
         reply(200, b"[" * 50_000 + b"]" * 50_000),
@@ -355,7 +478,8 @@ def test_hostile_response(
         venues.kalshi = responder
     else:
         venues.coinswitch[1001] = responder
-    with make_client(max_retries=1) as client:
+    with make_client(max_retries=1, timeout=DEADLINE) as client:
+        started = time.perf_counter()
         try:
             result = call(client, venue)
         except adapter.AdapterError as caught:
@@ -364,11 +488,13 @@ def test_hostile_response(
             pytest.fail(f"{type(escaped).__name__} escaped the public API: {escaped}")
         else:
             pytest.fail(f"no error for a hostile response; got {result!r}")
+        assert time.perf_counter() - started <= DEADLINE + SLACK
     assert type(failure) is error
     assert failure.venue == venue
     assert failure.endpoint == ENDPOINT[venue]
     assert failure.subaccount == (None if venue == "kalshi" else 1001)
     assert fragment in failure.message, failure.message
+    assert not UNPRINTABLE.search(str(failure)), str(failure)
     if field is not None:
         assert isinstance(failure, adapter.MalformedResponseError)
         assert failure.field == field
@@ -381,30 +507,34 @@ def test_hostile_response_async(make_async_client: Any, venues: FakeVenues, venu
     """The same catalogue through the async client."""
     cases = KALSHI if venue == "kalshi" else COINSWITCH
 
-    async def main() -> list[tuple[str, BaseException | None]]:
-        outcomes = []
-        async with make_async_client(max_retries=1) as client:
-            for name, responder, *_ in cases:
+    async def main() -> list[tuple[BaseException | None, float]]:
+        outcomes: list[tuple[BaseException | None, float]] = []
+        async with make_async_client(max_retries=1, timeout=DEADLINE) as client:
+            for _, responder, *_ in cases:
                 if venue == "kalshi":
                     venues.kalshi = responder
                 else:
                     venues.coinswitch[1001] = responder
+                started = time.perf_counter()
+                outcome: BaseException | None = None
                 try:
                     if venue == "kalshi":
                         await client.kalshi_balances()
                     else:
                         await client.coinswitch_balance(1001)
-                    outcomes.append((name, None))
                 except BaseException as exc:
-                    outcomes.append((name, exc))
+                    outcome = exc
+                outcomes.append((outcome, time.perf_counter() - started))
         return outcomes
 
-    for (name, _, error, field, fragment), (_, outcome) in zip(
+    for (name, _, error, field, fragment), (outcome, seconds) in zip(
         cases, asyncio.run(main()), strict=True
     ):
         assert type(outcome) is error, (name, outcome)
+        assert seconds <= DEADLINE + SLACK, (name, seconds)
         assert isinstance(outcome, adapter.AdapterError)
         assert fragment in outcome.message, (name, outcome.message)
+        assert not UNPRINTABLE.search(str(outcome)), (name, str(outcome))
         assert field is None or getattr(outcome, "field", None) == field
         tally("hostile responses tried")
 
@@ -426,3 +556,19 @@ def test_forty_digit_amounts_are_exact(make_client: Any, venues: FakeVenues) -> 
     assert str(coinswitch.balance) == FORTY
     assert coinswitch.assets[0].wallet_balance == Decimal("-" + FORTY)
     tally("hostile responses tried", 2)
+
+
+def test_million_digit_shards_are_exact(make_client: Any, venues: FakeVenues) -> None:
+    """Two shard rows, one of 1,000,001 digits (a body under 1 MiB): past the default
+    decimal context's exponent limit, so a naive sum traps; the total is exact."""
+    million = "1" * 1_000_001
+    venues.kalshi = {
+        "subaccount_balances": [
+            kalshi_row(0, million, exchange_index=0),
+            kalshi_row(0, "-0.25", exchange_index=1),
+        ]
+    }
+    with make_client() as client:
+        [kalshi] = client.kalshi_balances()
+    assert kalshi.balance == Decimal(million[:-1] + "0.75")
+    tally("hostile responses tried")

@@ -7,14 +7,17 @@ budget is fixed and derandomized, so a run is reproducible.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 import httpx
-from conftest import FakeVenues, tally
+from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, FakeVenues, cs_body, edited, tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -239,3 +242,254 @@ def test_coinswitch_outcome_is_exact_or_a_typed_error(
     assert [(a.asset, a.equity) for a in balance.assets] == assets
     assert (balance.subaccount, balance.currency, balance.primary) == (1001, "USDT", False)
     tally("property examples: exact balances")
+
+
+# Issue "Hardening": Retry-After values a hostile server may send, on a 429 --------------
+
+digits = st.from_regex(r"[0-9]{1,25}", fullmatch=True)
+http_dates = st.builds(
+    "{}, {} {} {} {}:{}:{} {}".format,
+    st.sampled_from(["Mon", "Sun", "Xyz"]),
+    digits,
+    st.sampled_from(["Jan", "Feb", "Dec", "Foo"]),
+    digits,
+    digits,
+    digits,
+    digits,
+    st.one_of(
+        st.sampled_from(["GMT", "UT", "EST", "+0000", "-2359", ""]),
+        digits.map(lambda n: "+" + n),
+        digits.map(lambda n: "-" + n),
+    ),
+)
+retry_after_values = st.one_of(
+    http_dates, digits, st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)
+)
+
+
+@BUDGET
+@given(value=retry_after_values)
+def test_any_retry_after_gives_a_typed_error(
+    make_client: Any, venues: FakeVenues, value: str
+) -> None:
+    venues.kalshi = lambda request: httpx.Response(
+        429,
+        content=b'{"error": "too many requests"}',
+        headers=[(b"content-type", b"application/json"), (b"retry-after", value.encode("latin-1"))],
+    )
+    with make_client(max_retries=0) as client:
+        try:
+            client.kalshi_balances()
+        except adapter.RateLimitedError as error:
+            seconds = error.retry_after
+        else:
+            raise AssertionError("a 429 gave balances")
+    stripped = value.strip(" \t")
+    if stripped.isascii() and stripped.isdigit():
+        assert seconds == float(stripped)
+    else:
+        assert seconds is None or 0 <= seconds < float("inf")
+    tally("property examples: hostile headers")
+
+
+# Issue "Hardening": shard amounts of up to a million digits, in a body under 1 MiB ------
+
+UNBOUNDED = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def numeral_of(sign: str, pattern: str, digits: int, percent_fraction: int) -> str:
+    """A numeral of `digits` digits (a pattern repeated), that share of them after the point."""
+    fraction = digits * percent_fraction // 100
+    whole = max(digits - fraction, 1)
+    text = (pattern * (whole // len(pattern) + 1))[:whole]
+    if fraction:
+        text += "." + (pattern * (fraction // len(pattern) + 1))[:fraction]
+    return sign + text
+
+
+def numerals_up_to(digits: int) -> st.SearchStrategy[tuple[str, str, int, int]]:
+    """How to build a numeral of up to `digits` digits, often near that many (where the
+    limits are); kept as the arguments of `numeral_of` so that a failure prints short."""
+    return st.tuples(
+        st.sampled_from(["", "-"]),
+        st.from_regex(r"[0-9]{1,8}", fullmatch=True),
+        st.one_of(st.integers(1, digits), st.integers(digits * 99 // 100, digits)),
+        st.one_of(st.just(0), st.integers(0, 100)),
+    )
+
+
+@settings(BUDGET, max_examples=25)
+@given(
+    specs=st.tuples(numerals_up_to(1_010_000), numerals_up_to(5_000)).flatmap(
+        lambda two: st.permutations(two)
+    )
+)
+def test_huge_shard_amounts_sum_exactly(
+    make_client: Any, venues: FakeVenues, specs: list[tuple[str, str, int, int]]
+) -> None:
+    shards = [numeral_of(*spec) for spec in specs]
+    rows = [
+        {"subaccount_number": 0, "balance": b, "updated_ts": 1, "exchange_index": i}
+        for i, b in enumerate(shards)
+    ]
+    venues.kalshi = respond({"subaccount_balances": rows})
+    expected = Decimal(shards[0])
+    for shard in shards[1:]:
+        expected = UNBOUNDED.add(expected, Decimal(shard))
+    with make_client(max_retries=0) as client:
+        [balance] = client.kalshi_balances()
+    assert balance.balance == expected
+    tally("property examples: exact balances")
+
+
+# Issue "Hardening": objects whose keys may repeat, anywhere ----------------------------
+
+
+@BUDGET
+@given(keys=st.lists(st.sampled_from(["a", "b", "c", "d", "e", "é", "\u202e", ""]), max_size=12))
+def test_a_repeated_key_is_named(make_client: Any, venues: FakeVenues, keys: list[str]) -> None:
+    text = "{" + ",".join(f"{json.dumps(key)}: {index}" for index, key in enumerate(keys)) + "}"
+    venues.kalshi = lambda request: httpx.Response(
+        200, content=text.encode(), headers={"content-type": "application/json"}
+    )
+    # The oracle: the first key met a second time, reading left to right.
+    repeated = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
+    with make_client(max_retries=0) as client:
+        try:
+            client.kalshi_balances()
+        except adapter.MalformedResponseError as error:
+            message = error.message
+        else:
+            raise AssertionError("balances from an object without subaccount_balances")
+    if repeated is None:
+        assert "subaccount_balances" in message
+    else:
+        assert f"duplicate key {repeated!r}" in message
+    tally("property examples: typed error")
+
+
+# Issue "Hardening": Content-Encoding stacks, readable or not ---------------------------
+
+CODINGS = ["gzip", "GZIP", "x-gzip", "deflate", "identity", "br", "zstd"]
+ENCODE = {
+    "gzip": lambda data: gzip.compress(data, mtime=0),
+    "x-gzip": lambda data: gzip.compress(data, mtime=0),
+    "deflate": zlib.compress,
+    "identity": lambda data: data,
+}
+
+
+class Raw(httpx.SyncByteStream):
+    """A body as sent on the wire (httpx does not read and decode it when built)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._data
+
+
+@BUDGET
+@given(codings=st.lists(st.sampled_from(CODINGS), max_size=6), status=st.sampled_from([200, 404]))
+def test_content_codings_are_undone_or_refused(
+    make_client: Any, venues: FakeVenues, codings: list[str], status: int
+) -> None:
+    row = {"subaccount_number": 0, "exchange_index": 0, "balance": "7.25", "updated_ts": 1}
+    text = {"subaccount_balances": [row]} if status == 200 else {"message": "gone"}
+    data = json.dumps(text).encode()
+    for coding in codings:  # as a server applies them, in the order it names them
+        data = ENCODE.get(coding.lower(), lambda data: data)(data)
+    headers = {"content-type": "application/json", "content-encoding": ", ".join(codings)}
+    venues.kalshi = lambda request: httpx.Response(status, stream=Raw(data), headers=headers)
+    # The oracle: undone when at most 4 layers, each gzip or deflate; else the text is refused
+    # (a 200 is malformed, naming the last unreadable coding; an error page keeps its status).
+    layers = [coding.lower() for coding in codings if coding != "identity"]
+    unreadable = [coding for coding in layers if coding not in ENCODE]
+    with make_client(max_retries=0) as client:
+        try:
+            balances = client.kalshi_balances()
+        except adapter.AdapterError as error:
+            outcome: Any = error
+        else:
+            outcome = [(b.subaccount, str(b.balance)) for b in balances]
+    if status == 404:
+        assert type(outcome) is adapter.NotFoundError and outcome.status == 404
+        refused = len(layers) > 4 or unreadable
+        assert outcome.message == ("Not Found" if refused else "gone")
+    elif len(layers) > 4:
+        assert type(outcome) is adapter.MalformedResponseError
+        assert f"{len(layers)} content codings" in outcome.message
+    elif unreadable:
+        assert type(outcome) is adapter.MalformedResponseError
+        assert f"encoded as {unreadable[-1]!r}" in outcome.message
+    else:
+        assert outcome == [(0, "7.25")]
+    tally("property examples: content codings")
+
+
+# Issue "Hardening": any venue text, printed on a terminal ------------------------------
+
+
+def shown(text: str) -> str:
+    """The oracle of `fields.printable`, character by character."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if UNPRINTABLE.fullmatch(c) or c == "\n"
+        else c
+        for c in text
+    )
+
+
+@BUDGET
+@given(message=st.text(max_size=40), coin=st.text(min_size=1, max_size=12))
+def test_venue_text_is_printed_safely(
+    make_client: Any, venues: FakeVenues, message: str, coin: str
+) -> None:
+    from adapter.render import as_csv, as_table, failure_line
+
+    venues.kalshi = lambda request: httpx.Response(400, json={"message": message})
+    venues.coinswitch[1001] = edited(cs_body(1001), "data.balance_detail.coin.0.coin", coin)
+    with make_client(max_retries=0) as client:
+        report = client.all_balances([1001])
+    [failure] = report.errors
+    collapsed = " ".join(message.split())
+    assert failure.error.message == (shown(collapsed) if collapsed else "Bad Request")
+    assert report.balances[0].assets[0].asset == coin  # the domain keeps the venue's text
+    table = as_table(report)
+    for text in (table, as_csv(report), failure_line(failure)):
+        assert not UNPRINTABLE.search(text), text
+    # No line added or taken away: balance, totals (Kalshi's marked incomplete), asset.
+    assert table.count("\n") == 11
+    tally("property examples: venue text printed")
+
+
+# Issue "Hardening": base URLs, with and without a query, fragment or user name ----------
+
+base_urls = st.builds(
+    "{}://{}{}{}{}{}".format,
+    st.sampled_from(["http", "https", "ftp", "HTTPS"]),
+    st.sampled_from(["", "user@", "user:s3cret@", "@", ":s3cret@"]),
+    st.sampled_from(["kalshi.test", "127.0.0.1:8080", "[::1]", ""]),
+    st.sampled_from(["", "/", "/trade-api/v2", "/a%3Fb"]),
+    st.sampled_from(["", "?", "?x=1", "?token=s3cret"]),
+    st.sampled_from(["", "#", "#top"]),
+)
+
+
+@BUDGET
+@given(url=st.one_of(base_urls, st.text(max_size=30)))
+def test_a_base_url_is_a_plain_http_base_or_refused(url: str) -> None:
+    environ = {"COINSWITCH_API_KEY": CS_PUBLIC, "COINSWITCH_SECRET_KEY": CS_SECRET}
+    try:
+        client = adapter.BalanceClient.from_env({**environ, "KALSHI_BASE_URL": url})
+    except adapter.ConfigurationError as error:
+        assert "KALSHI_BASE_URL" in error.message
+        assert "s3cret" not in error.message or "://" not in url.strip()
+        tally("property examples: base URLs")
+        return
+    client.close()
+    if url.strip():  # else unset: the default
+        parsed = httpx.URL(url.strip())
+        assert parsed.scheme in ("http", "https") and parsed.host
+        assert not ({"?", "#", "@"} & set(url)), url
+    tally("property examples: base URLs")

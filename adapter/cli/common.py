@@ -78,16 +78,28 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, timeout_help: str) 
 
 
 def stderr(line: str) -> None:
-    print(line, file=sys.stderr)
+    """One line on stderr, any venue text in it made printable (`fields.printable`)."""
+    from adapter.fields import printable
+
+    print(printable(line), file=sys.stderr)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines made printable one by one (a traceback keeps its line breaks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from adapter.fields import printable
+
+        return "\n".join(printable(line) for line in super().format(record).split("\n"))
 
 
 def run_command(args: argparse.Namespace, command: Callable[[], tuple[str, int]]) -> int:
     """Run a command that returns (stdout text, exit status), with the exit statuses of
     the module docstring of `adapter.cli`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if args.debug > 1 else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=logging.DEBUG if args.debug > 1 else logging.WARNING, handlers=[handler]
     )
     if args.debug:
         logging.getLogger("adapter").setLevel(logging.DEBUG)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -42,6 +43,8 @@ log = logging.getLogger("adapter")
 MAX_BODY_BYTES = 1024 * 1024
 """A balance body is a few hundred bytes; refuse one above 1 MiB rather than read without bound."""
 MAX_ERROR_BODY_BYTES = 64 * 1024
+MAX_CONTENT_CODINGS = 4
+"""More encodings stacked on one body than any server has a reason to use: refused unread."""
 CONNECT_TIMEOUT = 5.0
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ERRORS: dict[int, type[AdapterError]] = {
@@ -67,9 +70,14 @@ def receive(http: httpx.Client, call: Call[T], arguments: dict[str, Any], deadli
         response = http.send(request, stream=True)
         try:
             body = _Body(response, call, deadline)
-            for chunk in response.iter_bytes():
-                if not body.add(chunk):
-                    break
+            if body.in_memory:
+                body.add(response.content)
+            elif body.wanted:
+                # Raw bytes: httpx would decode a Content-Encoding without bound.
+                for chunk in response.iter_raw():
+                    if not body.add(chunk):
+                        break
+            body.end()
         finally:
             response.close()
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
@@ -85,16 +93,27 @@ async def receive_async(
         response = await http.send(request, stream=True)
         try:
             body = _Body(response, call, deadline)
-            async for chunk in response.aiter_bytes():
-                if not body.add(chunk):
-                    break
+            if body.in_memory:
+                body.add(response.content)
+            elif body.wanted:
+                async for chunk in response.aiter_raw():
+                    if not body.add(chunk):
+                        break
+            body.end()
         finally:
             await response.aclose()
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
 
 
 class _Body:
-    """Collects a body chunk by chunk, refusing to grow past its cap or outlive the deadline."""
+    """Collects a body chunk by chunk as it came off the wire, undoing its gzip or deflate
+    Content-Encoding, refusing to grow past its cap (raw, and decoded at every layer) or to
+    outlive the deadline.
+
+    We send `Accept-Encoding: identity`, so an encoded answer is one we did not ask for:
+    2.5 KB of gzip inside gzip decode to 1 GiB, which httpx's own decoding would hold in
+    memory before any cap is checked. An encoding other than gzip or deflate is not read.
+    """
 
     def __init__(self, response: httpx.Response, call: Call[Any], deadline: Deadline) -> None:
         self._success = response.status_code == 200
@@ -103,6 +122,28 @@ class _Body:
         self._status = response.status_code
         self._deadline = deadline
         self.data = bytearray()
+        self._raw = 0  # bytes received, before decoding
+        self.wanted = True
+        """False once there is no point reading on (an error page whose text is dropped)."""
+        # A response built in memory with its content (httpx.MockTransport in tests) was
+        # read, and decoded, by httpx when it was built: no wire, nothing left to undo.
+        self.in_memory = response.is_stream_consumed
+        self._layers: list[_Inflater] = []
+        codings = [] if self.in_memory else _content_codings(response)
+        if len(codings) > MAX_CONTENT_CODINGS:
+            self.refuse(
+                f"the body has {len(codings)} content codings stacked; refusing to undo"
+                f" more than {MAX_CONTENT_CODINGS}"
+            )
+            return
+        for coding in reversed(codings):  # the last one named was applied last
+            if coding not in _INFLATE_WBITS:
+                self.refuse(
+                    f"the body is encoded as {coding!r}, which was not asked for"
+                    " (Accept-Encoding: identity) and cannot be read"
+                )
+                return
+            self._layers.append(_Inflater(coding, self._limit))
         declared = response.headers.get("content-length", "")
         if (
             declared.isascii()
@@ -113,6 +154,18 @@ class _Body:
 
     def add(self, chunk: bytes) -> bool:
         """Keep a chunk; False once there is no point reading on."""
+        if not self.wanted:
+            return False
+        self._raw += len(chunk)
+        if self._raw > self._limit:
+            return self.overflow()
+        try:
+            for layer in self._layers:
+                chunk = layer.inflate(chunk)
+        except _TooLarge:
+            return self.overflow()
+        except zlib.error as exc:
+            return self.refuse(f"the body is not valid {layer.coding} ({exc})")
         self.data += chunk
         if len(self.data) > self._limit:
             return self.overflow()
@@ -120,15 +173,78 @@ class _Body:
             raise httpx.ReadTimeout("the deadline passed while the body was arriving")
         return True
 
+    def end(self) -> None:
+        """No more body: unless reading stopped early, every encoding must have ended."""
+        for layer in self._layers if self.wanted else ():
+            if not layer.complete:
+                self.refuse(f"the {layer.coding} body ends early")
+                return
+
     def overflow(self) -> bool:
+        return self.refuse(
+            f"the body is larger than {MAX_BODY_BYTES // 1024} KiB; refusing to read it"
+        )
+
+    def refuse(self, message: str) -> bool:
+        """A 200 body that cannot be read is malformed; an error page that cannot be read
+        keeps its status and drops its text."""
         if self._success:
-            raise self._call.error(
-                MalformedResponseError,
-                f"the body is larger than {MAX_BODY_BYTES // 1024} KiB; refusing to read it",
-                status=self._status,
-            )
-        self.data.clear()  # an outsized error page: keep the status, drop the text
+            raise self._call.error(MalformedResponseError, message, status=self._status)
+        self.data.clear()
+        self._layers.clear()
+        self.wanted = False
         return False
+
+
+# zlib's window bits for each content coding we undo: gzip framing, or zlib framing
+# (HTTP's "deflate"; raw deflate, which some servers send instead, is tried on failure).
+_INFLATE_WBITS = {
+    "gzip": zlib.MAX_WBITS | 16,
+    "x-gzip": zlib.MAX_WBITS | 16,
+    "deflate": zlib.MAX_WBITS,
+}
+
+
+def _content_codings(response: httpx.Response) -> list[str]:
+    """The response's content codings in the order they were applied, identity left out."""
+    names = response.headers.get_list("content-encoding", split_commas=True)
+    return [name for name in (n.strip().lower() for n in names) if name not in ("", "identity")]
+
+
+class _TooLarge(Exception):
+    """A layer of the body decoded to more than the cap."""
+
+
+class _Inflater:
+    """Undoes one gzip or deflate layer, never producing more than its cap (plus one byte,
+    which shows the cap was passed) however small the input."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        self.coding = "gzip" if coding == "x-gzip" else coding
+        self._left = limit + 1
+        self._zlib = zlib.decompressobj(_INFLATE_WBITS[coding])
+        self._first = True
+
+    def inflate(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        first, self._first = self._first, False
+        try:
+            # With max_length, zlib stops there and keeps the rest of the input unread.
+            out = self._zlib.decompress(data, self._left)
+        except zlib.error:
+            if not (first and self.coding == "deflate"):
+                raise
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._zlib.decompress(data, self._left)
+        self._left -= len(out)
+        if self._left <= 0:  # also: max_length 0 would mean "no limit"
+            raise _TooLarge
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return self._zlib.eof
 
 
 @contextmanager
@@ -229,8 +345,10 @@ def retry_after_seconds(value: str | None) -> float | None:
         return float(value)  # seconds; unlike int(), float() takes any number of digits
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # A date no calendar holds (a 20-digit year, hour or zone offset overflows a C
+        # integer inside the parser) is as unusable as no date: back off as usual.
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

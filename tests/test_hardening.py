@@ -1,0 +1,474 @@
+"""Issue "Hardening": what an independent hostile HTTP server found, each case through the
+public API (sync and async) against the sandbox over real HTTP, with the typed error or the
+exact value it must give, and the time it may take."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gzip
+import json
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, tally
+from test_cli import run as run_cli
+
+import adapter
+import adapter.engine.attempt
+from adapter.sandbox import Fault, Sandbox
+
+T = TypeVar("T")
+SLACK = 0.25  # seconds a call may end past its deadline
+
+
+def both_ways(
+    sandbox: Sandbox,
+    sync: Callable[[adapter.BalanceClient], T],
+    asynchronous: Callable[[adapter.AsyncBalanceClient], Awaitable[T]],
+    **options: Any,
+) -> list[tuple[T | BaseException, float]]:
+    """The outcome (value or exception) and seconds taken of one call with a fresh sync
+    client, then one with a fresh async client; faults must be injected for both."""
+    outcomes: list[tuple[T | BaseException, float]] = []
+    with sandbox.client(**options) as client:
+        started = time.perf_counter()
+        try:
+            outcome: T | BaseException = sync(client)
+        except BaseException as exc:  # the point of these tests
+            outcome = exc
+        outcomes.append((outcome, time.perf_counter() - started))
+
+    async def main() -> None:
+        async with sandbox.async_client(**options) as client:
+            started = time.perf_counter()
+            try:
+                outcome: T | BaseException = await asynchronous(client)
+            except BaseException as exc:
+                outcome = exc
+            outcomes.append((outcome, time.perf_counter() - started))
+
+    asyncio.run(main())
+    return outcomes
+
+
+def kalshi_both_ways(sandbox: Sandbox, fault: Fault, times: int = 1, **options: Any) -> list[Any]:
+    """`kalshi_balances()` sync and async, each answered by `fault` the first `times` times."""
+    sandbox.inject("kalshi", fault, times=2 * times)
+    return both_ways(
+        sandbox, lambda c: c.kalshi_balances(), lambda c: c.kalshi_balances(), **options
+    )
+
+
+# 1. Retry-After with a field no calendar holds -----------------------------------------
+
+HUGE = "9" * 20
+HUGE_DATES = {
+    "year": f"Mon, 01 Jan {HUGE} 00:00:00 GMT",
+    "hour": f"Mon, 01 Jan 2030 {HUGE}:00:00 GMT",
+    "zone": f"Mon, 01 Jan 2030 00:00:00 +{HUGE}",
+    "negative-zone": f"Mon, 01 Jan 2030 00:00:00 -{HUGE}",
+}
+STATUS_ERRORS = {
+    429: adapter.RateLimitedError,
+    503: adapter.VenueUnavailableError,
+    404: adapter.NotFoundError,
+}
+
+
+@pytest.mark.parametrize("status", sorted(STATUS_ERRORS))
+@pytest.mark.parametrize("field", sorted(HUGE_DATES))
+def test_retry_after_with_a_huge_date_field_is_ignored(
+    sandbox: Sandbox, status: int, field: str
+) -> None:
+    fault = Fault(status=status, headers=(("Retry-After", HUGE_DATES[field]),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault, max_retries=0):
+        assert type(outcome) is STATUS_ERRORS[status], repr(outcome)
+        assert isinstance(outcome, adapter.AdapterError)
+        assert outcome.status == status
+        assert outcome.retry_after is None  # unusable, so as if absent
+        tally("hardening cases tried")
+
+
+def test_retried_429_with_a_huge_retry_after_date_ends_in_time(sandbox: Sandbox) -> None:
+    fault = Fault(status=429, headers=(("Retry-After", HUGE_DATES["year"]),))
+    options = {"timeout": 1.0, "max_retries": 1, "retry_base_delay": 0.01}
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, times=2, **options):
+        assert type(outcome) is adapter.RateLimitedError, repr(outcome)
+        assert seconds <= 1.0 + SLACK
+    assert sandbox.requests == 4
+    tally("hardening cases tried")
+
+
+# 2. A million-digit balance in two shard rows ------------------------------------------
+
+
+def shard_rows(*balances: str) -> bytes:
+    rows = [
+        {"subaccount_number": 0, "balance": b, "updated_ts": 1763751540, "exchange_index": i}
+        for i, b in enumerate(balances)
+    ]
+    body = json.dumps({"subaccount_balances": rows}).encode()
+    assert len(body) < adapter.engine.attempt.MAX_BODY_BYTES
+    return body
+
+
+@pytest.mark.parametrize(
+    ("shards", "total"),
+    [
+        (["1" * 1_000_001, "0.5"], "1" * 1_000_001 + ".5"),
+        (["-" + "9" * 1_000_001, "1"], "-" + "9" * 1_000_000 + "8"),
+        (["1", "0." + "0" * 999_999 + "1"], "1." + "0" * 999_999 + "1"),
+    ],
+    ids=["million-integer-digits", "million-nines-negative", "million-fraction-digits"],
+)
+def test_shards_with_a_million_digits_sum_exactly(
+    sandbox: Sandbox, shards: list[str], total: str
+) -> None:
+    fault = Fault(body=shard_rows(*shards))
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, timeout=2.0):
+        assert isinstance(outcome, list), repr(outcome)[:200]
+        [balance] = outcome
+        assert balance.balance == Decimal(total)
+        assert balance.balance.as_tuple() == Decimal(total).as_tuple()
+        assert seconds <= 2.0 + SLACK
+        tally("hardening cases tried")
+
+
+# 3. One object of 100,000 keys whose last key repeats ----------------------------------
+
+
+def many_keys(count: int) -> bytes:
+    """An object of `count` keys, the last repeating the one before it (under 1 MiB)."""
+    keys = [str(number) for number in range(count - 1)] + [str(count - 2)]
+    body = ("{" + ",".join(f'"{key}":0' for key in keys) + "}").encode()
+    assert len(body) < adapter.engine.attempt.MAX_BODY_BYTES
+    return body
+
+
+def test_duplicate_key_among_100000_is_found_in_linear_time(sandbox: Sandbox) -> None:
+    fault = Fault(body=many_keys(100_000))
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, timeout=1.0):
+        assert type(outcome) is adapter.MalformedResponseError, repr(outcome)
+        assert "duplicate key '99998'" in outcome.message
+        assert seconds <= 1.0 + SLACK
+        tally("hardening cases tried")
+
+
+# 4. Content-Encoding we did not ask for: a stacked gzip bomb, and others ---------------
+
+
+def gzip_bomb(size: int = 2**30, layers: int = 2) -> bytes:
+    """gzip(...gzip(b"\\0" * size)): 2.5 KB for 1 GiB with two layers. Built without ever
+    holding `size` bytes: the inner deflate stream is one byte-aligned segment (1 MiB of
+    zeros, full flush) repeated, then an empty final block and the gzip trailer."""
+    mib = b"\0" * 2**20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(size // len(mib)):
+        crc = zlib.crc32(mib, crc)
+    data = (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip header: deflate, no name, no time
+        + segment * (size // len(mib))
+        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()  # the final block
+        + struct.pack("<II", crc, size & 0xFFFFFFFF)
+    )
+    for _ in range(layers - 1):
+        data = gzip.compress(data, mtime=0)
+    return data
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    data = gzip_bomb()
+    assert len(data) < 4096
+    return data
+
+
+def test_small_bomb_is_what_it_says() -> None:
+    assert gzip.decompress(gzip.decompress(gzip_bomb(4 * 2**20))) == b"\0" * 4 * 2**20
+
+
+def test_retried_500_with_a_gzip_bomb_ends_in_time(sandbox: Sandbox, bomb: bytes) -> None:
+    fault = Fault(status=500, body=bomb, headers=(("Content-Encoding", "gzip, gzip"),))
+    options = {"timeout": 1.0, "max_retries": 3, "retry_base_delay": 0.01, "retry_max_delay": 0.02}
+    for outcome, seconds in kalshi_both_ways(sandbox, fault, times=4, **options):
+        assert type(outcome) is adapter.VenueUnavailableError, repr(outcome)
+        assert outcome.status == 500
+        assert seconds <= 1.0 + SLACK
+        tally("hardening cases tried")
+
+
+MEMORY_PROBE = """
+import asyncio, json, resource, sys
+import adapter
+from adapter.sandbox import Fault, Sandbox
+
+bomb = open(sys.argv[1], "rb").read()
+options = dict(timeout=5.0, max_retries=1, retry_base_delay=0.01, retry_max_delay=0.02)
+
+
+def peak():  # bytes: the most this process ever held
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def sync_call(sandbox):
+    with sandbox.client(**options) as client:
+        return client.kalshi_balances()
+
+
+async def async_call(sandbox):
+    async with sandbox.async_client(**options) as client:
+        return await client.kalshi_balances()
+
+
+with Sandbox.demo() as sandbox:
+    sync_call(sandbox), asyncio.run(async_call(sandbox))  # warm: imports, pools, TLS-free
+    base = peak()
+    report = {}
+    for status, attempts in ((200, 1), (500, 2)):
+        fault = Fault(status=status, body=bomb, headers=(("Content-Encoding", "gzip, gzip"),))
+        sandbox.inject("kalshi", fault, times=2 * attempts)
+        for mode in ("sync", "async"):
+            try:
+                sync_call(sandbox) if mode == "sync" else asyncio.run(async_call(sandbox))
+                outcome = None
+            except adapter.AdapterError as error:
+                outcome = [type(error).__name__, error.status, error.message]
+            report[f"{mode} {status}"] = [outcome, peak() - base]
+print(json.dumps(report))
+"""
+
+
+def test_gzip_bomb_peak_memory_stays_small(tmp_path: Path, bomb: bytes) -> None:
+    """Peak RSS growth of a fresh process reading a 2.5 KB answer that decodes to 1 GiB,
+    on a 200 and a retried 500, sync and async."""
+    (tmp_path / "bomb").write_bytes(bomb)
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path / "bomb")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(probe.stdout)
+    for case, (outcome, growth) in report.items():
+        assert growth < 300 * 2**20, (case, growth // 2**20, "MiB")
+        status = int(case.split()[1])
+        if status == 200:
+            assert outcome[:2] == ["MalformedResponseError", 200], case
+            assert "larger than 1024 KiB" in outcome[2]
+        else:
+            assert outcome[:2] == ["VenueUnavailableError", 500], case
+        tally("hardening cases tried")
+    assert len(report) == 4
+
+
+KALSHI_BODY = json.dumps(
+    {
+        "subaccount_balances": [
+            {"subaccount_number": 0, "exchange_index": 0, "balance": "12.50", "updated_ts": 1}
+        ]
+    }
+).encode()
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "identity": lambda data: data,
+    "gzip": lambda data: gzip.compress(data, mtime=0),
+    "x-gzip": lambda data: gzip.compress(data, mtime=0),
+    "deflate": zlib.compress,
+    "raw-deflate": lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS),
+}
+
+
+def encoded(data: bytes, encodings: list[str]) -> bytes:
+    """`data` with each encoding applied in the order named (Content-Encoding order)."""
+    for name in encodings:
+        data = ENCODERS[name](data)
+    return data
+
+
+@pytest.mark.parametrize(
+    "encodings",
+    [["identity"], ["gzip"], ["x-gzip"], ["deflate"], ["raw-deflate"], ["gzip", "gzip"]],
+    ids=lambda encodings: ",".join(encodings),
+)
+def test_gzip_and_deflate_are_still_read(sandbox: Sandbox, encodings: list[str]) -> None:
+    header = ", ".join(name.removeprefix("raw-") for name in encodings)
+    fault = Fault(body=encoded(KALSHI_BODY, encodings), headers=(("Content-Encoding", header),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert isinstance(outcome, list), repr(outcome)
+        assert [(b.subaccount, str(b.balance)) for b in outcome] == [(0, "12.50")]
+        tally("hardening cases tried")
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "x-unheard-of"])
+def test_an_encoding_we_cannot_read_is_refused_by_name(sandbox: Sandbox, encoding: str) -> None:
+    fault = Fault(body=KALSHI_BODY, headers=(("Content-Encoding", encoding),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert type(outcome) is adapter.MalformedResponseError, repr(outcome)
+        assert outcome.status == 200 and repr(encoding) in outcome.message
+        tally("hardening cases tried")
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, br"])
+def test_an_error_page_we_cannot_read_keeps_its_status(sandbox: Sandbox, encoding: str) -> None:
+    body = b'{"message": "text we cannot have decoded"}'
+    fault = Fault(status=404, body=body, headers=(("Content-Encoding", encoding),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert type(outcome) is adapter.NotFoundError, repr(outcome)
+        assert outcome.status == 404 and outcome.message == "Not Found"
+        tally("hardening cases tried")
+
+
+GZIPPED = gzip.compress(KALSHI_BODY, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "fragment"),
+    [
+        (b"\x1f\x8b not gzip at all", "gzip", "not valid gzip"),
+        (GZIPPED[:-8], "gzip", "gzip body ends early"),  # no CRC trailer: cannot be checked
+        (GZIPPED[:-9], "gzip", "gzip body ends early"),
+        (gzip.compress(b"not gzip inside", mtime=0), "gzip, gzip", "not valid gzip"),
+        (KALSHI_BODY, "deflate", "not valid deflate"),
+        (GZIPPED, "gzip, gzip, gzip, gzip, gzip", "5 content codings"),
+    ],
+    ids=["not-gzip", "no-trailer", "cut", "inner-not-gzip", "not-deflate", "five-layers"],
+)
+def test_a_body_that_does_not_decode_is_malformed(
+    sandbox: Sandbox, body: bytes, encoding: str, fragment: str
+) -> None:
+    fault = Fault(body=body, headers=(("Content-Encoding", encoding),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert type(outcome) is adapter.MalformedResponseError, repr(outcome)
+        assert outcome.status == 200 and fragment in outcome.message, outcome.message
+        tally("hardening cases tried")
+
+
+def test_an_error_page_that_does_not_decode_keeps_its_status(sandbox: Sandbox) -> None:
+    fault = Fault(status=503, body=b"\x1f\x8b not gzip", headers=(("Content-Encoding", "gzip"),))
+    for outcome, _ in kalshi_both_ways(sandbox, fault, max_retries=0):
+        assert type(outcome) is adapter.VenueUnavailableError, repr(outcome)
+        assert outcome.status == 503 and outcome.message == "Service Unavailable"
+        tally("hardening cases tried")
+
+
+# 5. Venue text on a terminal: control and bidi characters ------------------------------
+
+EVIL_COIN = "EVIL\x1b[1A\x1b[2K\ncoinswitch_dma  9999  USDT  1000000.00"
+EVIL_MESSAGE = "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \u202etxt.exe\x9b"
+SHOWN_MESSAGE = "\\x1b]0;pwned\\x07 \\x1b[31mred\\x1b[0m \\u202etxt.exe\\x9b"
+
+
+def test_error_text_from_a_venue_body_is_made_printable(sandbox: Sandbox) -> None:
+    fault = Fault(status=400, body=json.dumps({"message": EVIL_MESSAGE}).encode())
+    for outcome, _ in kalshi_both_ways(sandbox, fault):
+        assert type(outcome) is adapter.BadRequestError, repr(outcome)
+        assert outcome.message == SHOWN_MESSAGE
+        assert not UNPRINTABLE.search(str(outcome))
+        tally("hardening cases tried")
+
+
+@pytest.fixture
+def hostile_text_cli(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
+    """A sandbox whose CoinSwitch coin symbol holds ESC and a newline, and the environment
+    that points the CLI at it (as a desk would point it at the real venues)."""
+    sandbox = Sandbox.demo()
+    simulator = sandbox.simulator("coinswitch_dma")
+    account = copy.deepcopy(simulator.accounts[1001])
+    account["balance_detail"]["coin"][0]["coin"] = EVIL_COIN
+    simulator.accounts = {1001: account}
+    with sandbox:
+        env = sandbox.environment(tmp_path)
+        yield sandbox, {**env, "COINSWITCH_DMA_SUBACCOUNTS": "1001"}
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_cli_prints_venue_text_safely(
+    hostile_text_cli: tuple[Sandbox, dict[str, str]], output: str
+) -> None:
+    sandbox, env = hostile_text_cli
+    fault = Fault(status=400, body=json.dumps({"message": EVIL_MESSAGE}).encode())
+    sandbox.inject("kalshi", fault)
+    result = run_cli("--format", output, "--debug", env=env)
+    assert result.returncode == 1, result.stderr
+    for stream in (result.stdout, result.stderr):
+        assert not UNPRINTABLE.search(stream), UNPRINTABLE.findall(stream)
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.endswith(SHOWN_MESSAGE)
+    if output == "table":
+        rows = [line for line in result.stdout.splitlines() if line.startswith("coinswitch")]
+        assert len(rows) == 3  # balance, total, asset: no row injected
+        assert "EVIL\\x1b[1A\\x1b[2K\\x0acoinswitch_dma  9999" in rows[2]
+    elif output == "csv":
+        assert len(result.stdout.splitlines()) == 2  # the header and subaccount 1001
+    else:  # JSON escapes by itself, and keeps the venue's text as it was
+        document = json.loads(result.stdout)
+        assert document["balances"][0]["assets"][0]["asset"] == EVIL_COIN
+    tally("hardening cases tried")
+
+
+# 6. A base URL with a query, a fragment or a user name and password --------------------
+
+BAD_BASE_URLS = {
+    "query": ("https://kalshi.test/trade-api/v2?x=1", "query"),
+    "empty-query": ("https://kalshi.test/trade-api/v2?", "query"),
+    "fragment": ("https://kalshi.test/trade-api/v2#top", "fragment"),
+    "empty-fragment": ("https://kalshi.test/trade-api/v2#", "fragment"),
+    "query-and-fragment": ("https://kalshi.test/trade-api/v2?token=s3cret#x", "query"),
+    "user-and-password": ("https://user:s3cret@kalshi.test/trade-api/v2", "user name"),
+    "user": ("https://s3cret@kalshi.test/trade-api/v2", "user name"),
+    "empty-userinfo": ("https://@kalshi.test/trade-api/v2", "user name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BASE_URLS))
+@pytest.mark.parametrize("venue", ["kalshi", "coinswitch"])
+def test_base_url_option_with_query_fragment_or_userinfo_is_refused(
+    sandbox: Sandbox, case: str, venue: str
+) -> None:
+    url, fragment = BAD_BASE_URLS[case]
+    for make in (sandbox.client, sandbox.async_client):
+        with pytest.raises(adapter.ConfigurationError) as caught:
+            make(**{f"{venue}_base_url": url})
+        message = str(caught.value)
+        assert f"{venue} base URL" in message.replace("coinswitch_dma", "coinswitch")
+        assert fragment in message and "s3cret" not in message
+        tally("hardening cases tried")
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BASE_URLS))
+@pytest.mark.parametrize("variable", ["KALSHI_BASE_URL", "COINSWITCH_DMA_BASE_URL"])
+def test_base_url_variable_with_query_fragment_or_userinfo_is_refused(
+    case: str, variable: str
+) -> None:
+    url, fragment = BAD_BASE_URLS[case]
+    environ = {"COINSWITCH_API_KEY": CS_PUBLIC, "COINSWITCH_SECRET_KEY": CS_SECRET, variable: url}
+    with pytest.raises(adapter.ConfigurationError) as caught:
+        adapter.BalanceClient.from_env(environ)
+    message = str(caught.value)
+    assert variable in message and fragment in message and "s3cret" not in message
+    tally("hardening cases tried")
+
+
+def test_cli_refuses_a_base_url_with_a_password_without_printing_it() -> None:
+    env = {
+        "COINSWITCH_API_KEY": CS_PUBLIC,
+        "COINSWITCH_SECRET_KEY": CS_SECRET,
+        "COINSWITCH_DMA_SUBACCOUNTS": "1001",
+        "COINSWITCH_DMA_BASE_URL": "http://desk:s3cret@127.0.0.1:9",  # nothing listens there
+    }
+    result = run_cli("--timeout", "1", "--debug", env=env)
+    assert result.returncode == 2, result.stderr
+    assert "COINSWITCH_DMA_BASE_URL" in result.stderr and "user name" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+    tally("hardening cases tried")
