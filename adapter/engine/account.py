@@ -13,7 +13,6 @@ next to the other.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import threading
 import time
@@ -266,6 +265,8 @@ class AsyncAccount(_Account):
 
     def __init__(self, settings: AccountSettings, options: Options) -> None:
         super().__init__(settings, options)
+        import asyncio  # here, not at the top: a blocking client never needs it
+
         self._in_flight = asyncio.Semaphore(options.max_in_flight)  # wakes waiters in order
         self._http: httpx.AsyncClient | None = None
 
@@ -282,6 +283,8 @@ class AsyncAccount(_Account):
             await self._http.aclose()
 
     async def fetch(self, call: Call[T], deadline: Deadline) -> T:
+        import asyncio
+
         http = self.http(call)
         arguments = self._prepared(http, call.request)
 

@@ -9,7 +9,6 @@ a single call.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable, Sequence
@@ -101,6 +100,8 @@ async def run_batch_async(
 
     async def one(call: Call[Any]) -> Outcome[Any]:
         return tally.finished(await account.outcome(call, deadline))
+
+    import asyncio  # only the async client's twins need it
 
     return list(await asyncio.gather(*(one(call) for call in calls)))
 
@@ -209,6 +210,8 @@ async def run_plans_async(
             return await _drive_async(account, started, deadline, tally)
         except AdapterError as error:
             return error
+
+    import asyncio
 
     begun = [(account, _Started(plan, tally)) for account, plan in jobs]
     return list(await asyncio.gather(*(outcome(account, started) for account, started in begun)))

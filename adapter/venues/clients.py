@@ -19,10 +19,8 @@ from adapter.engine.account import AccountSettings
 from adapter.engine.fanout import Progress
 from adapter.errors import ConfigurationError
 from adapter.venues import DEFINITIONS, coinswitch_dma, kalshi
-from adapter.venues.coinswitch_dma import plan as coinswitch_plan
 from adapter.venues.coinswitch_dma.methods import AsyncCoinSwitchMethods, CoinSwitchMethods
 from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
-from adapter.venues.kalshi import plan as kalshi_plan
 from adapter.venues.kalshi.methods import AsyncKalshiMethods, KalshiMethods
 from adapter.venues.kalshi.signer import KalshiSigner
 
@@ -63,6 +61,9 @@ def _settings(
 def _jobs(coinswitch_subaccounts: Iterable[int] | None) -> list[Job]:
     """What `all_balances` reads: every configured venue; CoinSwitch DMA's children named
     (an error if CoinSwitch DMA is not configured) or its whole master."""
+    from adapter.venues.coinswitch_dma import plan as coinswitch_plan
+    from adapter.venues.kalshi import plan as kalshi_plan
+
     return [
         (Venue.KALSHI, kalshi_plan.report(), False),
         (

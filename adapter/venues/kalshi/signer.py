@@ -13,24 +13,28 @@ The signature goes out in standard base64 with the key id and the timestamp:
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 import time
 from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
 
 import httpx
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from adapter.domain import Venue
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import padding
 from adapter.errors import CredentialsError
 
 __all__ = ["KalshiSigner", "sign", "string_to_sign"]
 
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 MIN_RSA_BITS = 2048
-_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 _KEY_ID = re.compile(r"[!-~]{1,200}")  # printable ASCII, no spaces: it goes into a header
 
 
@@ -45,7 +49,7 @@ def sign(
     """The three Kalshi auth headers for one request."""
     message = string_to_sign(timestamp_ms, method, path).encode()
     if isinstance(private_key, rsa.RSAPrivateKey):
-        signature = private_key.sign(message, _PSS, hashes.SHA256())
+        signature = private_key.sign(message, _pss(), hashes.SHA256())
     else:
         signature = private_key.sign(message)
     return {
@@ -53,6 +57,15 @@ def sign(
         "KALSHI-ACCESS-SIGNATURE": base64.b64encode(signature).decode("ascii"),
         "KALSHI-ACCESS-TIMESTAMP": str(timestamp_ms),
     }
+
+
+@functools.cache
+def _pss() -> padding.PSS:
+    """RSA-PSS with MGF1-SHA-256 and a salt as long as the digest (built on first use:
+    cryptography's padding module is not needed to import the package)."""
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 
 
 def _unix_ms() -> int:
@@ -182,6 +195,8 @@ def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
         problem = "is not encrypted, but a password was given"
     else:
         try:
+            from cryptography.hazmat.primitives import serialization
+
             key = serialization.load_pem_private_key(data, password=secret)
         except (ValueError, TypeError):
             # cryptography's message is generic; never chain it (the traceback would show
