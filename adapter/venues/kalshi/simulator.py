@@ -1,14 +1,15 @@
 """Kalshi's endpoints as a handler with no I/O (mounted by `adapter.sandbox`).
 
 Checks each request as Kalshi does (RSA-PSS or Ed25519 over timestamp + METHOD + path
-without query; a timestamp more than 60 s off is refused) and answers from `rows`.
+without query; a timestamp more than 60 s off is refused) and answers from `shards`: each
+subaccount's cash per exchange shard, the one place every answer is derived from.
 """
 
 from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ SAMPLE_BALANCES = {0: "1500.2500", 1: "320.75", 2: "0.123456"}
 
 
 class KalshiSimulator:
-    """Kalshi's balance endpoints, answering from `rows` (bulk endpoint rows)."""
+    """Kalshi's balance endpoints, answering from `shards` (subaccount -> exchange_index ->
+    dollars); `balances` puts each subaccount's cash on shard 0."""
 
     venue = Venue.KALSHI
 
@@ -42,20 +44,19 @@ class KalshiSimulator:
         *,
         key_id: str | None = None,
         public_key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey | None = None,
-        balances: dict[int, str] | None = None,
+        balances: Mapping[int, str] | None = None,
+        shards: Mapping[int, Mapping[int, str]] | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.key_id = key_id
         self.public_key = public_key
-        self.rows: list[dict[str, Any]] = [
-            {
-                "subaccount_number": n,
-                "exchange_index": 0,
-                "balance": b,
-                "updated_ts": SAMPLE_UPDATED_TS,
-            }
-            for n, b in (balances or {}).items()
-        ]
+        self.shards: dict[int, dict[int, str]] = {}
+        """Cash per subaccount and exchange shard, as dollar strings (`set_shards`)."""
+        for number, dollars in (balances or {}).items():
+            self.set_shards(number, {0: dollars})
+        for number, held in (shards or {}).items():
+            self.set_shards(number, held)
+        self.updated_ts = SAMPLE_UPDATED_TS
         self.verify = True
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
         self._private_key: rsa.RSAPrivateKey | None = None
@@ -67,6 +68,25 @@ class KalshiSimulator:
         simulator = cls(key_id="sandbox-key", public_key=key.public_key(), balances=SAMPLE_BALANCES)
         simulator._private_key = key
         return simulator
+
+    def set_shards(self, subaccount: int, shards: Mapping[int, str]) -> None:
+        """Hold exactly these dollar amounts (exchange_index -> dollars) for a subaccount."""
+        if not shards:
+            raise ValueError("a subaccount holds cash on at least one shard")
+        self.shards[subaccount] = dict(sorted(shards.items()))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The bulk endpoint's rows: one per (subaccount, shard)."""
+        return [
+            {
+                "subaccount_number": number,
+                "exchange_index": index,
+                "balance": dollars,
+                "updated_ts": self.updated_ts,
+            }
+            for number, held in sorted(self.shards.items())
+            for index, dollars in held.items()
+        ]
 
     # The simulation protocol ---------------------------------------------------------------
 
@@ -84,7 +104,7 @@ class KalshiSimulator:
 
     def answer(self, request: Request) -> Response:
         if request.path == BULK_PATH:
-            return json_response(200, {"subaccount_balances": list(self.rows)})
+            return json_response(200, {"subaccount_balances": self.rows()})
         return json_response(
             404, {"code": "not_found", "message": f"no such endpoint: {request.path}"}
         )
