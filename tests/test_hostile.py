@@ -208,6 +208,42 @@ KALSHI: list[tuple[str, Any, type[adapter.AdapterError], str | None, str]] = [
         "repeats subaccount 0",
     ),
     (
+        "duplicate-shard-rows",
+        json_reply(
+            {
+                "subaccount_balances": [
+                    kalshi_row(0, "1", exchange_index=0),
+                    kalshi_row(0, "1", exchange_index=1),
+                    kalshi_row(0, "2", exchange_index=1),
+                ]
+            }
+        ),
+        adapter.MalformedResponseError,
+        "subaccount_balances[2]",
+        "repeats subaccount 0 on exchange_index 1",
+    ),
+    (
+        "subaccount-64",
+        json_reply(kalshi_with(subaccount_number=64)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].subaccount_number",
+        "0-63",
+    ),
+    (
+        "null-exchange-index",
+        json_reply(kalshi_with(exchange_index=None)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].exchange_index",
+        "null",
+    ),
+    (
+        "negative-exchange-index",
+        json_reply(kalshi_with(exchange_index=-1)),
+        adapter.MalformedResponseError,
+        "subaccount_balances[0].exchange_index",
+        ">= 0",
+    ),
+    (
         "duplicate-key",
         reply(200, b'{"subaccount_balances": [], "subaccount_balances": []}'),
         adapter.MalformedResponseError,

@@ -62,7 +62,8 @@ def present(row: dict[str, Any]) -> dict[str, Any]:
 kalshi_rows = st.lists(
     st.fixed_dictionaries(
         {
-            "subaccount_number": maybe(st.integers(0, 12)),
+            # Mostly few numbers (so rows share subaccounts), some around the top, 63.
+            "subaccount_number": maybe(st.one_of(st.integers(0, 3), st.integers(60, 66))),
             "balance": maybe(valid_numerals, odds=6),
             "updated_ts": maybe(st.integers(0, 4_000_000_000)),
             "exchange_index": st.integers(0, 9).flatmap(
@@ -86,8 +87,12 @@ def is_numeral(value: Any) -> bool:
     return type(value) is str and NUMERAL.fullmatch(value) is not None
 
 
-def kalshi_oracle(body: Any) -> list[tuple[int, Decimal, datetime]] | None:
-    """What the balances must be, computed independently; None when the body is invalid."""
+KalshiExpected = list[tuple[int, Decimal, datetime, list[tuple[int, Decimal]]]]
+
+
+def kalshi_oracle(body: Any) -> KalshiExpected | None:
+    """What the balances must be (number, total, latest update, shards), computed
+    independently; None when the body is invalid."""
     if not isinstance(body, dict) or not isinstance(body.get("subaccount_balances"), list):
         return None
     groups: dict[int, list[tuple[Any, Decimal, int]]] = {}
@@ -98,14 +103,15 @@ def kalshi_oracle(body: Any) -> list[tuple[int, Decimal, datetime]] | None:
         stamp, shard = row.get("updated_ts"), row.get("exchange_index")
         if not (is_int(number) and is_numeral(balance) and is_int(stamp)):
             return None
-        if "exchange_index" not in row:  # required since Kalshi's spec 3.22.0
+        if number > 63:  # subaccounts are 0-63
             return None
-        if not (shard is None or is_int(shard)):
+        # Required since Kalshi's spec 3.22.0: neither absent nor null.
+        if "exchange_index" not in row or not is_int(shard):
             return None
         if stamp > 253402300799:  # past year 9999: not a representable time
             return None
         seen = groups.setdefault(number, [])
-        if any(s == shard or s is None or shard is None for s, _, _ in seen):
+        if any(s == shard for s, _, _ in seen):
             return None
         seen.append((shard, Decimal(balance), stamp))
     result = []
@@ -115,7 +121,8 @@ def kalshi_oracle(body: Any) -> list[tuple[int, Decimal, datetime]] | None:
         for amount in amounts[1:]:
             total = BIG.add(total, amount)
         latest = max(stamp for _, _, stamp in groups[number])
-        result.append((number, total, datetime.fromtimestamp(latest, UTC)))
+        shards = sorted((shard, amount) for shard, amount, _ in groups[number])
+        result.append((number, total, datetime.fromtimestamp(latest, UTC), shards))
     return result
 
 
@@ -142,9 +149,13 @@ def test_kalshi_outcome_is_exact_or_a_typed_error(
             tally("property examples: typed error")
             return
     assert expected is not None, f"accepted an invalid body: {body!r}"
-    assert [(b.subaccount, b.balance, b.updated_at) for b in balances] == expected
-    for balance, (_, total, _) in zip(balances, expected, strict=True):
+    assert [(b.subaccount, b.balance, b.updated_at) for b in balances] == [
+        (number, total, latest) for number, total, latest, _ in expected
+    ]
+    for balance, (_, total, _, shards) in zip(balances, expected, strict=True):
         assert balance.balance.as_tuple() == total.as_tuple()  # the same digits, not just value
+        got = [(s.exchange_index, s.balance.as_tuple()) for s in balance.shards]
+        assert got == [(shard, amount.as_tuple()) for shard, amount in shards]
         assert balance.primary == (balance.subaccount == 0) and balance.currency == "USD"
     tally("property examples: exact balances")
 

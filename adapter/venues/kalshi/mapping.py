@@ -1,9 +1,10 @@
 """Kalshi answers as balances: `GET /portfolio/subaccounts/balances`.
 
-One request returns every subaccount. Later revisions of Kalshi's spec add a required
-`exchange_index` and may return one row per (subaccount, exchange shard); rows of one
-subaccount are summed exactly and stamped with the latest `updated_ts`, whether
-`exchange_index` is declared by the generated model or arrives as an extra key.
+One request returns every subaccount, one row per (subaccount, exchange shard) since
+spec 3.22.0 made `exchange_index` required. A subaccount's rows keep their own figures as
+its `shards` and are summed exactly into its `balance`, stamped with the latest
+`updated_ts`. Rows parsed by models of an older spec (3.8.0, kept for tests) may lack the
+index altogether: such a row is the subaccount's whole cash, with no shards reported.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from typing import Any
 
 from venue_balances_kalshi.models import ErrorResponse, GetSubaccountBalancesResponse
 from venue_balances_kalshi.models import SubaccountBalance as Row
-from venue_balances_kalshi.types import Unset
 
-from adapter.domain import SubaccountBalance, Venue
+from adapter.domain import ShardBalance, SubaccountBalance, Venue
 from adapter.fields import (
     MISSING,
     FieldProblem,
@@ -34,6 +34,8 @@ from adapter.fields import (
 __all__ = ["balances_from_json", "balances_from_rows", "error_message"]
 
 CURRENCY = "USD"
+SUBACCOUNTS = range(64)
+"""Subaccount numbers: 0 is the primary, 1-63 the subaccounts (spec 3.20.0)."""
 
 
 def balances_from_json(payload: Any) -> list[SubaccountBalance]:
@@ -49,11 +51,12 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
 
 
 def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
-    """Checked rows grouped per subaccount: shard balances summed, latest update kept."""
+    """Checked rows grouped per subaccount: shard figures kept and summed exactly, latest
+    update kept."""
     shards: dict[int, dict[int | None, tuple[Decimal, datetime]]] = {}
     for index, row in enumerate(rows):
         where = f"subaccount_balances[{index}]"
-        number = integer(row.subaccount_number, f"{where}.subaccount_number", minimum=0)
+        number = subaccount_number(row.subaccount_number, f"{where}.subaccount_number")
         balance = amount(row.balance, f"{where}.balance")
         updated = unix_seconds(row.updated_ts, f"{where}.updated_ts")
         shard = _exchange_index(row, where)
@@ -73,19 +76,35 @@ def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
             primary=number == 0,
             currency=CURRENCY,
             balance=exact_sum(balance for balance, _ in seen.values()),
+            shards=tuple(
+                ShardBalance(exchange_index=shard, balance=seen[shard][0])
+                for shard in sorted(shard for shard in seen if shard is not None)
+            ),
             updated_at=max(updated for _, updated in seen.values()),
         )
         for number, seen in sorted(shards.items())
     ]
 
 
+def subaccount_number(value: object, field: str) -> int:
+    """A subaccount number, 0-63."""
+    number = integer(value, field, minimum=0)
+    if number not in SUBACCOUNTS:
+        raise FieldProblem(field, f"expected a subaccount number 0-63, got {number}")
+    return number
+
+
 def _exchange_index(row: Row, where: str) -> int | None:
-    # Declared by models generated from spec >= 3.34; an extra key in the 3.8.0 model.
-    value = getattr(row, "exchange_index", None)
-    if value is None or isinstance(value, Unset):
-        value = row.additional_properties.get("exchange_index")
-    if value is None:
-        return None
+    """The row's shard; None only for a row of spec 3.8.0's shape, which has no index.
+
+    Current models declare `exchange_index` as required, so a null there is malformed, not
+    "unsharded"; 3.8.0 models leave an index the venue did send among the extra keys.
+    """
+    value = getattr(row, "exchange_index", MISSING)
+    if value is MISSING:
+        value = row.additional_properties.get("exchange_index", MISSING)
+        if value is MISSING:
+            return None
     return integer(value, f"{where}.exchange_index", minimum=0)
 
 
