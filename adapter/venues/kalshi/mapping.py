@@ -1,21 +1,32 @@
-"""Kalshi answers as balances: `GET /portfolio/subaccounts/balances`.
+"""Kalshi answers as balances: `GET /portfolio/subaccounts/balances` and `GET /portfolio/balance`.
 
-One request returns every subaccount, one row per (subaccount, exchange shard) since
+The bulk endpoint returns every subaccount, one row per (subaccount, exchange shard) since
 spec 3.22.0 made `exchange_index` required. A subaccount's rows keep their own figures as
 its `shards` and are summed exactly into its `balance`, stamped with the latest
 `updated_ts`. Rows parsed by models of an older spec (3.8.0, kept for tests) may lack the
 index altogether: such a row is the subaccount's whole cash, with no shards reported.
+
+GetBalance answers for one subaccount and says some things twice: the cash in integer
+cents (`balance`, sub-cent digits truncated) and in exact dollars (`balance_dollars`), and
+per shard (`balance_breakdown`). The copies must agree, or nothing says which is right.
+`portfolio_value`, the value of open positions, only comes in cents.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Context, Decimal, Inexact, InvalidOperation, Rounded
 from typing import Any
 
-from venue_balances_kalshi.models import ErrorResponse, GetSubaccountBalancesResponse
+from venue_balances_kalshi.models import (
+    ErrorResponse,
+    GetBalanceResponse,
+    GetSubaccountBalancesResponse,
+    IndexedBalance,
+)
 from venue_balances_kalshi.models import SubaccountBalance as Row
+from venue_balances_kalshi.types import Unset
 
 from adapter.domain import ShardBalance, SubaccountBalance, Venue
 from adapter.fields import (
@@ -31,7 +42,14 @@ from adapter.fields import (
     unix_seconds,
 )
 
-__all__ = ["balances_from_json", "balances_from_rows", "error_message"]
+__all__ = [
+    "balance_from_json",
+    "balances_from_json",
+    "balances_from_rows",
+    "dollars_from_cents",
+    "error_message",
+    "subaccount_number",
+]
 
 CURRENCY = "USD"
 SUBACCOUNTS = range(64)
@@ -106,6 +124,74 @@ def _exchange_index(row: Row, where: str) -> int | None:
         if value is MISSING:
             return None
     return integer(value, f"{where}.exchange_index", minimum=0)
+
+
+def balance_from_json(payload: Any, subaccount: int) -> SubaccountBalance:
+    """One subaccount's balance and portfolio value from a GetBalance 200 body."""
+    body = required_object(payload, "body")
+    breakdown = body.get("balance_breakdown", MISSING)
+    rows = [] if breakdown is MISSING else object_list(breakdown, "balance_breakdown")
+    response = parse_model(
+        GetBalanceResponse.from_dict,
+        body,
+        [(f"balance_breakdown[{i}]", IndexedBalance.from_dict, row) for i, row in enumerate(rows)],
+    )
+    cents = integer(response.balance, "balance")
+    dollars = amount(response.balance_dollars, "balance_dollars")
+    if _whole_cents(dollars) != cents:
+        raise FieldProblem(
+            "balance",
+            f"{cents} cents disagrees with balance_dollars {response.balance_dollars!r}"
+            " (cents must be the dollars truncated to the cent)",
+        )
+    return SubaccountBalance(
+        venue=Venue.KALSHI,
+        subaccount=subaccount,
+        primary=subaccount == 0,
+        currency=CURRENCY,
+        balance=dollars,
+        portfolio_value=dollars_from_cents(integer(response.portfolio_value, "portfolio_value")),
+        shards=_breakdown(response.balance_breakdown, dollars),
+        updated_at=unix_seconds(response.updated_ts, "updated_ts"),
+    )
+
+
+def _breakdown(rows: list[IndexedBalance] | Unset, total: Decimal) -> tuple[ShardBalance, ...]:
+    """The cash per shard, which must add up to the total; () when not reported (keys
+    restricted to one subaccount get no breakdown)."""
+    if isinstance(rows, Unset):
+        return ()
+    shards: dict[int, Decimal] = {}
+    for index, row in enumerate(rows):
+        where = f"balance_breakdown[{index}]"
+        shard = integer(row.exchange_index, f"{where}.exchange_index", minimum=0)
+        if shard in shards:
+            raise FieldProblem(where, f"repeats exchange_index {shard}")
+        shards[shard] = amount(row.balance, f"{where}.balance")
+    added = exact_sum(shards.values()) if shards else Decimal(0)
+    if added != total:
+        raise FieldProblem(
+            "balance_breakdown",
+            f"the shards add up to {added}, not to balance_dollars {total}",
+        )
+    return tuple(ShardBalance(exchange_index=i, balance=shards[i]) for i in sorted(shards))
+
+
+def dollars_from_cents(cents: int) -> Decimal:
+    """Integer cents as exact dollars with two places: 12345 -> 123.45, -5 -> -0.05."""
+    return Decimal(cents).scaleb(-2, _exact(Decimal(cents)))
+
+
+def _whole_cents(dollars: Decimal) -> int:
+    """Dollars truncated toward zero to the cent, in cents: "12.349" -> 1234, "-0.005" -> 0."""
+    cents = dollars.scaleb(2, _exact(dollars))
+    return int(cents.to_integral_value(rounding=ROUND_DOWN))
+
+
+def _exact(value: Decimal) -> Context:
+    """A context wide enough for `value`'s digits: moving its point never rounds (and would
+    raise, not round, if it did)."""
+    return Context(prec=len(value.as_tuple().digits), traps=[Inexact, Rounded, InvalidOperation])
 
 
 def error_message(payload: Any) -> str | None:
