@@ -2,7 +2,8 @@
 
 Checks each request as Kalshi does (RSA-PSS or Ed25519 over timestamp + METHOD + path
 without query; a timestamp more than 60 s off is refused) and answers from `shards`: each
-subaccount's cash per exchange shard, the one place every answer is derived from.
+subaccount's cash per exchange shard, the one place both endpoints derive their figures
+from, so the bulk rows and GetBalance never disagree. GetBalance adds `portfolio_values`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable, Mapping
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -22,20 +25,39 @@ from adapter.simulation import Request, Response, json_response, skewed
 from adapter.venues import kalshi
 from adapter.venues.kalshi.signer import KalshiSigner
 
-__all__ = ["SAMPLE_BALANCES", "SAMPLE_UPDATED_TS", "KalshiSimulator"]
+__all__ = [
+    "SAMPLE_BALANCES",
+    "SAMPLE_PORTFOLIO_VALUES",
+    "SAMPLE_SHARDS",
+    "SAMPLE_UPDATED_TS",
+    "KalshiSimulator",
+]
 
 PREFIX = "/trade-api/v2"
 BULK_PATH = PREFIX + "/portfolio/subaccounts/balances"
+BALANCE_PATH = PREFIX + "/portfolio/balance"
+SUBACCOUNTS = range(64)
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+_WIDE = Context(prec=100_000)  # sums and cents of any amount a test sets, exactly
 
-# The demo's primary and two subaccounts.
+# The demo's primary and two subaccounts: the primary spread over two shards, subaccount 1
+# flush on shard 0 but short on shard 1 (its total hides that), subaccount 2 on one shard.
 SAMPLE_UPDATED_TS = 1763751540  # 2025-11-21T18:59:00Z
+SAMPLE_SHARDS = {
+    0: {0: "1000.2500", 1: "500.00"},
+    1: {0: "325.75", 1: "-5.00"},
+    2: {0: "0.123456"},
+}
 SAMPLE_BALANCES = {0: "1500.2500", 1: "320.75", 2: "0.123456"}
+"""Each subaccount's total over its shards, as the README shows it."""
+SAMPLE_PORTFOLIO_VALUES = {0: 12345, 1: 0, 2: 5000}
+"""Value of open positions in cents, as GetBalance states it."""
 
 
 class KalshiSimulator:
     """Kalshi's balance endpoints, answering from `shards` (subaccount -> exchange_index ->
-    dollars); `balances` puts each subaccount's cash on shard 0."""
+    dollars) and `portfolio_values` (subaccount -> cents); `balances` puts each
+    subaccount's cash on shard 0."""
 
     venue = Venue.KALSHI
 
@@ -46,6 +68,7 @@ class KalshiSimulator:
         public_key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey | None = None,
         balances: Mapping[int, str] | None = None,
         shards: Mapping[int, Mapping[int, str]] | None = None,
+        portfolio_values: Mapping[int, int] | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.key_id = key_id
@@ -56,6 +79,11 @@ class KalshiSimulator:
             self.set_shards(number, {0: dollars})
         for number, held in (shards or {}).items():
             self.set_shards(number, held)
+        self.portfolio_values: dict[int, int] = dict(portfolio_values or {})
+        """GetBalance's portfolio_value per subaccount, in cents (0 when not set)."""
+        self.balance_errors: dict[int, int] = {}
+        """Subaccounts whose GetBalance answers this status with Kalshi's error body
+        (their bulk rows stay): one subaccount failing while the others answer."""
         self.updated_ts = SAMPLE_UPDATED_TS
         self.verify = True
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
@@ -65,7 +93,12 @@ class KalshiSimulator:
     def demo(cls) -> KalshiSimulator:
         """The sample balances, and a throwaway RSA key to sign with (`client_options`)."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        simulator = cls(key_id="sandbox-key", public_key=key.public_key(), balances=SAMPLE_BALANCES)
+        simulator = cls(
+            key_id="sandbox-key",
+            public_key=key.public_key(),
+            shards=SAMPLE_SHARDS,
+            portfolio_values=SAMPLE_PORTFOLIO_VALUES,
+        )
         simulator._private_key = key
         return simulator
 
@@ -85,8 +118,27 @@ class KalshiSimulator:
                 "updated_ts": self.updated_ts,
             }
             for number, held in sorted(self.shards.items())
-            for index, dollars in held.items()
+            for index, dollars in sorted(held.items())
         ]
+
+    def get_balance(self, subaccount: int) -> dict[str, Any]:
+        """GetBalance's 200 body for a subaccount it holds: every shard's cash."""
+        held = sorted(self.shards[subaccount].items())
+        total = held[0][1]  # one shard: its own digits, as Kalshi states them
+        if len(held) > 1:
+            added = Decimal(0)
+            for _, dollars in held:
+                added = _WIDE.add(added, Decimal(dollars))
+            total = format(added, "f")
+        return {
+            "balance": int(_WIDE.multiply(Decimal(total), 100)),  # truncated toward zero
+            "balance_dollars": total,
+            "portfolio_value": self.portfolio_values.get(subaccount, 0),
+            "updated_ts": self.updated_ts,
+            "balance_breakdown": [
+                {"exchange_index": index, "balance": dollars} for index, dollars in held
+            ],
+        }
 
     # The simulation protocol ---------------------------------------------------------------
 
@@ -105,6 +157,8 @@ class KalshiSimulator:
     def answer(self, request: Request) -> Response:
         if request.path == BULK_PATH:
             return json_response(200, {"subaccount_balances": self.rows()})
+        if request.path == BALANCE_PATH:
+            return self._balance(request.target)
         return json_response(
             404, {"code": "not_found", "message": f"no such endpoint: {request.path}"}
         )
@@ -144,6 +198,32 @@ class KalshiSimulator:
         if self._private_key is None:
             raise RuntimeError("only KalshiSimulator.demo() holds a private key")
         return self._private_key
+
+    # Answers -----------------------------------------------------------------------------------
+
+    def _balance(self, target: str) -> Response:
+        def refuse(status: int, code: str, message: str) -> Response:
+            return json_response(status, {"code": code, "message": message, "details": ""})
+
+        query = parse_qs(urlsplit(target).query, keep_blank_values=True)
+        # Shard-scoped figures are not simulated: asking for them gets a plain refusal
+        # rather than an answer that would look right.
+        unknown = sorted(set(query) - {"subaccount"})
+        if unknown:
+            return refuse(400, "bad_request", f"the simulator does not take {', '.join(unknown)}")
+        values = query.get("subaccount", ["0"])  # Kalshi's default: the primary
+        text = values[0]
+        if len(values) > 1 or not (text.isascii() and text.isdigit()):
+            return refuse(400, "bad_request", "subaccount must be one integer")
+        number = int(text)
+        if number not in SUBACCOUNTS:
+            return refuse(400, "bad_request", "subaccount must be 0-63")
+        if number not in self.shards:
+            return refuse(404, "not_found", f"subaccount {number} not found")
+        status = self.balance_errors.get(number)
+        if status is not None:
+            return Response(status, self.error_body(status))
+        return json_response(200, self.get_balance(number))
 
     def _check(self, request: Request) -> Response | None:
         def refuse(message: str) -> Response:
