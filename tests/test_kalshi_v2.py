@@ -6,22 +6,26 @@ adds `portfolio_value` (integer cents, exact dollars) and is checked against its
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from conftest import FakeVenues, edited, kalshi_row
 
 import adapter
-from adapter import ShardBalance
+from adapter import FetchError, ShardBalance
+from adapter.engine.call import Gathered
 from adapter.fields import FieldProblem
 from adapter.sandbox import Sandbox
 from adapter.simulation import Request
-from adapter.venues.kalshi import endpoints
+from adapter.venues.kalshi import endpoints, plan
 from adapter.venues.kalshi.mapping import balance_from_json, balances_from_json
 from adapter.venues.kalshi.simulator import (
     SAMPLE_BALANCES,
@@ -519,3 +523,276 @@ def test_get_balance_is_signature_checked(sandbox: Sandbox) -> None:
     assert httpx.get(url).status_code == 401
     signer = sandbox.simulator("kalshi").signer()
     assert httpx.get(url, auth=signer).status_code == 200
+
+
+# Plans, driven by hand: the steps and what they make of each outcome ----------------------
+
+
+def cash_row(number: int, dollars: str) -> adapter.SubaccountBalance:
+    return adapter.SubaccountBalance(
+        venue=adapter.Venue.KALSHI,
+        subaccount=number,
+        primary=number == 0,
+        currency="USD",
+        balance=Decimal(dollars),
+        shards=(ShardBalance(exchange_index=0, balance=Decimal(dollars)),),
+    )
+
+
+CASH = [cash_row(0, "10.00"), cash_row(3, "3.00"), cash_row(7, "7.00")]
+
+
+def finish(steps: Any, outcomes: list[Any]) -> Any:
+    with pytest.raises(StopIteration) as stop:
+        steps.send(outcomes)
+    return stop.value.value
+
+
+def positions_step(steps: Any) -> None:
+    """Answer the bulk step with CASH; the plan must then ask for each GetBalance in order."""
+    [bulk] = next(steps)
+    assert bulk.endpoint == "GET /portfolio/subaccounts/balances"
+    calls = steps.send([CASH])
+    assert [(c.endpoint, c.subaccount) for c in calls] == [
+        ("GET /portfolio/balance", n) for n in (0, 3, 7)
+    ]
+
+
+def get_balance_outcome(number: int, portfolio: str) -> adapter.SubaccountBalance:
+    # Cash different from the bulk call's: the plan must keep the bulk call's.
+    return attrs.evolve(cash_row(number, "999.99"), portfolio_value=Decimal(portfolio), shards=())
+
+
+def not_found(number: int) -> adapter.NotFoundError:
+    return adapter.NotFoundError(
+        "no", venue="kalshi", endpoint="GET /portfolio/balance", status=404, subaccount=number
+    )
+
+
+@pytest.mark.parametrize("make", [plan.balances, plan.report])
+def test_without_positions_one_bulk_call_is_all(make: Any) -> None:
+    steps = make()
+    assert len(next(steps)) == 1
+    result = finish(steps, [CASH])
+    assert result == (CASH if make is plan.balances else Gathered(balances=CASH, errors=[]))
+
+
+def test_positions_add_portfolio_values_and_keep_the_bulk_cash() -> None:
+    steps = plan.balances(positions=True)
+    positions_step(steps)
+    result = finish(steps, [get_balance_outcome(n, f"{n}.25") for n in (0, 3, 7)])
+    assert result == [
+        attrs.evolve(row, portfolio_value=Decimal(f"{row.subaccount}.25")) for row in CASH
+    ]
+
+
+def test_positions_raise_the_first_failure_in_subaccount_order() -> None:
+    steps = plan.balances(positions=True)
+    positions_step(steps)
+    with pytest.raises(adapter.NotFoundError) as caught:
+        steps.send([get_balance_outcome(0, "1"), not_found(3), not_found(7)])
+    assert caught.value.subaccount == 3
+
+
+def test_report_keeps_the_cash_of_a_subaccount_whose_get_balance_failed() -> None:
+    steps = plan.report(positions=True)
+    positions_step(steps)
+    failure = not_found(3)
+    result = finish(steps, [get_balance_outcome(0, "1.50"), failure, get_balance_outcome(7, "0")])
+    assert result.balances == [
+        attrs.evolve(CASH[0], portfolio_value=Decimal("1.50")),
+        CASH[1],  # its cash row, portfolio_value None
+        attrs.evolve(CASH[2], portfolio_value=Decimal("0")),
+    ]
+    assert result.errors == [FetchError(venue=adapter.Venue.KALSHI, subaccount=3, error=failure)]
+
+
+@pytest.mark.parametrize("make", [plan.balances, plan.report])
+def test_a_failed_bulk_call_is_raised(make: Any) -> None:
+    steps = make(positions=True)
+    next(steps)
+    down = adapter.VenueUnavailableError("down", venue="kalshi")
+    with pytest.raises(adapter.VenueUnavailableError):
+        steps.send([down])
+
+
+def test_no_subaccounts_means_no_second_batch() -> None:
+    steps = plan.balances(positions=True)
+    next(steps)
+    assert finish(steps, [[]]) == []
+
+
+# Through the sandbox ------------------------------------------------------------------------
+
+EXPECTED_PORTFOLIO = {0: "123.45", 1: "0.00", 2: "50.00"}
+
+
+@pytest.fixture
+def kalshi(sandbox: Sandbox) -> Iterator[KalshiSimulator]:
+    """The sandbox's Kalshi simulator; what a test changes in it is put back."""
+    simulator: KalshiSimulator = sandbox.simulator("kalshi")
+    shards = {n: dict(held) for n, held in simulator.shards.items()}
+    values = dict(simulator.portfolio_values)
+    yield simulator
+    assert sandbox.wait_idle()
+    simulator.shards, simulator.portfolio_values = shards, values
+    simulator.balance_errors.clear()
+
+
+def kalshi_targets(sandbox: Sandbox) -> list[str]:
+    seen = sorted((entry for entry in sandbox.log if entry.venue == "kalshi"), key=lambda e: e.at)
+    return [entry.target for entry in seen]
+
+
+def positions_targets(numbers: Iterable[int]) -> list[str]:
+    return [BULK_TARGET] + [f"{BALANCE_TARGET}?subaccount={n}" for n in numbers]
+
+
+def check_positions(balances: list[adapter.SubaccountBalance]) -> None:
+    assert [b.subaccount for b in balances] == [0, 1, 2]
+    assert {b.subaccount: str(b.balance) for b in balances} == SAMPLE_BALANCES
+    assert {b.subaccount: str(b.portfolio_value) for b in balances} == EXPECTED_PORTFOLIO
+    assert [(s.exchange_index, str(s.balance)) for s in balances[1].shards] == [
+        (0, "325.75"),
+        (1, "-5.00"),
+    ]
+
+
+def test_positions_through_the_sandbox(sandbox: Sandbox) -> None:
+    with sandbox.client() as client:  # Kalshi's default rate limit on: the real path
+        balances = client.kalshi_balances(positions=True)
+    check_positions(balances)
+    assert kalshi_targets(sandbox) == positions_targets([0, 1, 2])
+
+
+def test_positions_through_the_sandbox_async(sandbox: Sandbox) -> None:
+    async def main() -> list[adapter.SubaccountBalance]:
+        async with sandbox.async_client() as client:
+            result: list[adapter.SubaccountBalance] = await client.kalshi_balances(positions=True)
+            return result
+
+    check_positions(asyncio.run(main()))
+    assert kalshi_targets(sandbox) == positions_targets([0, 1, 2])
+
+
+def test_without_positions_one_request_and_no_portfolio_value(sandbox: Sandbox) -> None:
+    with sandbox.client() as client:
+        balances = client.kalshi_balances()
+    assert [b.portfolio_value for b in balances] == [None] * 3
+    assert [len(b.shards) for b in balances] == [2, 2, 1]
+    assert kalshi_targets(sandbox) == [BULK_TARGET]
+
+
+def test_positions_of_many_subaccounts_go_out_in_ascending_order(
+    sandbox: Sandbox, kalshi: KalshiSimulator
+) -> None:
+    numbers = [0, 1, 2, *range(3, 64)]
+    for number in range(3, 64):
+        kalshi.set_shards(number, {shard: f"{number}.{shard}" for shard in range(4)})
+        kalshi.portfolio_values[number] = number
+    with sandbox.client(kalshi_rate_limit=200.0) as client:
+        balances = client.kalshi_balances(positions=True)
+    assert [b.subaccount for b in balances] == numbers
+    assert balances[-1].balance == Decimal("252.6")  # 63.0 + 63.1 + 63.2 + 63.3
+    assert balances[-1].portfolio_value == Decimal("0.63")
+    assert kalshi_targets(sandbox) == positions_targets(numbers)
+
+
+def test_kalshi_balance_sends_subaccount_0_explicitly(sandbox: Sandbox) -> None:
+    with sandbox.client() as client:
+        primary = client.kalshi_balance(0)
+    assert kalshi_targets(sandbox) == [f"{BALANCE_TARGET}?subaccount=0"]
+    assert (primary.subaccount, primary.primary, str(primary.balance)) == (0, True, "1500.2500")
+    assert primary.portfolio_value == Decimal("123.45")
+    assert [(s.exchange_index, str(s.balance)) for s in primary.shards] == [
+        (0, "1000.2500"),
+        (1, "500.00"),
+    ]
+    assert primary.updated_at == datetime(2025, 11, 21, 18, 59, tzinfo=UTC)
+
+
+def test_kalshi_balance_async(sandbox: Sandbox) -> None:
+    async def main() -> adapter.SubaccountBalance:
+        async with sandbox.async_client() as client:
+            result: adapter.SubaccountBalance = await client.kalshi_balance(2)
+            return result
+
+    balance = asyncio.run(main())
+    assert (balance.subaccount, str(balance.balance), str(balance.portfolio_value)) == (
+        2,
+        "0.123456",
+        "50.00",
+    )
+    assert kalshi_targets(sandbox) == [f"{BALANCE_TARGET}?subaccount=2"]
+
+
+def test_kalshi_balance_of_an_unknown_subaccount_is_not_found(sandbox: Sandbox) -> None:
+    with sandbox.client() as client, pytest.raises(adapter.NotFoundError) as caught:
+        client.kalshi_balance(9)
+    error = caught.value
+    assert (error.venue, error.endpoint, error.subaccount, error.status) == (
+        "kalshi",
+        "GET /portfolio/balance",
+        9,
+        404,
+    )
+    assert "subaccount 9 not found" in error.message
+
+
+@pytest.mark.parametrize("value", [-1, 64, True, "0"])
+def test_kalshi_balance_of_a_non_subaccount_sends_nothing(sandbox: Sandbox, value: Any) -> None:
+    with sandbox.client() as client, pytest.raises(adapter.BadRequestError) as caught:
+        client.kalshi_balance(value)
+    assert caught.value.endpoint == "GET /portfolio/balance"
+    assert kalshi_targets(sandbox) == []
+
+
+def test_one_failing_get_balance_is_raised_after_fetching_all(
+    sandbox: Sandbox, kalshi: KalshiSimulator
+) -> None:
+    kalshi.balance_errors[1] = 404
+    kalshi.balance_errors[2] = 403
+    with sandbox.client() as client, pytest.raises(adapter.NotFoundError) as caught:
+        client.kalshi_balances(positions=True)
+    assert (caught.value.subaccount, caught.value.endpoint) == (1, "GET /portfolio/balance")
+    assert kalshi_targets(sandbox) == positions_targets([0, 1, 2])  # all of them fetched
+
+
+def test_one_failing_get_balance_async(sandbox: Sandbox, kalshi: KalshiSimulator) -> None:
+    kalshi.balance_errors[2] = 404
+
+    async def main() -> None:
+        async with sandbox.async_client() as client:
+            await client.kalshi_balances(positions=True)
+
+    with pytest.raises(adapter.NotFoundError) as caught:
+        asyncio.run(main())
+    assert caught.value.subaccount == 2
+    assert kalshi_targets(sandbox) == positions_targets([0, 1, 2])
+
+
+def test_report_keeps_the_cash_row_and_reports_the_failure(
+    sandbox: Sandbox, kalshi: KalshiSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # all_balances passes kalshi_positions on to plan.report(positions=...) (CONTRACT);
+    # until it does, the report is asked for with positions here.
+    report_with_positions = plan.report
+    monkeypatch.setattr(plan, "report", lambda **_: report_with_positions(positions=True))
+    kalshi.balance_errors[1] = 404
+    with sandbox.client(coinswitch=None) as client:
+        report = client.all_balances()
+    assert [(b.subaccount, str(b.balance)) for b in report.balances] == [
+        (0, "1500.2500"),
+        (1, "320.75"),
+        (2, "0.123456"),
+    ]
+    assert [b.portfolio_value for b in report.balances] == [
+        Decimal("123.45"),
+        None,
+        Decimal("50.00"),
+    ]
+    assert len(report.balances[1].shards) == 2  # the cash row, shards and all
+    [failure] = report.errors
+    assert (failure.venue, failure.subaccount) == ("kalshi", 1)
+    assert isinstance(failure.error, adapter.NotFoundError)
+    assert failure.error.endpoint == "GET /portfolio/balance"
