@@ -250,3 +250,118 @@ def test_coinswitch_outcome_is_exact_or_a_typed_error(
     assert [(a.asset, a.equity) for a in balance.assets] == assets
     assert (balance.subaccount, balance.currency, balance.primary) == (1001, "USDT", False)
     tally("property examples: exact balances")
+
+
+def truncated_cents(numeral: str) -> int:
+    """A plain numeral's dollars truncated toward zero to the cent, by its digits alone."""
+    negative = numeral.startswith("-")
+    whole, _, fraction = numeral.lstrip("-").partition(".")
+    cents = int(whole + (fraction + "00")[:2])
+    return -cents if negative else cents
+
+
+@st.composite
+def get_balance_bodies(draw: st.DrawFn) -> Any:
+    """GetBalance bodies: mostly consistent (cents truncated, shards adding up), with
+    cents off by one, shards that miss, repeated shards, and junk mixed in."""
+    dollars = draw(maybe(valid_numerals, odds=8))
+    if is_numeral(dollars):
+        off = draw(st.sampled_from([0] * 8 + [-1, 1]))
+        cents = draw(maybe(st.just(truncated_cents(dollars) + off), odds=10))
+        parts = draw(st.lists(valid_numerals, max_size=3))
+        rest = Decimal(dollars)
+        for part in parts:
+            rest = BIG.subtract(rest, Decimal(part))
+        if draw(st.integers(0, 9)) == 0:
+            rest = BIG.add(rest, Decimal("0.000001"))  # shards that miss the total
+        shards = [*parts, format(rest, "f")]
+        unique = draw(st.integers(0, 9)) > 0  # else a shard may repeat
+        count = len(shards)
+        indexes = draw(st.lists(st.integers(0, 4), min_size=count, max_size=count, unique=unique))
+        rows = [
+            present({"exchange_index": draw(maybe(st.just(i), odds=25)), "balance": amount})
+            for i, amount in zip(indexes, shards, strict=True)
+        ]
+        breakdown = draw(st.sampled_from([ABSENT, rows, rows, rows, junk]))
+        if breakdown is junk:
+            breakdown = draw(junk)
+    else:
+        cents = draw(maybe(st.integers(-(10**6), 10**6)))
+        breakdown = ABSENT
+    body = {
+        "balance": cents,
+        "balance_dollars": dollars,
+        "portfolio_value": draw(maybe(st.integers(-(10**20), 10**20))),
+        "updated_ts": draw(maybe(st.integers(0, 4_000_000_000))),
+        "balance_breakdown": breakdown,
+    }
+    return present(body)
+
+
+def exact_dollars(cents: int) -> Decimal:
+    sign = "-" if cents < 0 else ""
+    return Decimal(f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}")
+
+
+def get_balance_oracle(
+    body: Any,
+) -> tuple[Decimal, Decimal, datetime, list[tuple[int, Decimal]]] | None:
+    """Cash, portfolio value, update and shards a GetBalance body must give; None when
+    the body is invalid."""
+    if not isinstance(body, dict):
+        return None
+    cents, dollars = body.get("balance"), body.get("balance_dollars")
+    portfolio, stamp = body.get("portfolio_value"), body.get("updated_ts")
+    if not (type(cents) is int and type(portfolio) is int and is_numeral(dollars)):
+        return None
+    if not is_int(stamp) or stamp > 253402300799:
+        return None
+    if truncated_cents(dollars) != cents:
+        return None
+    shards: list[tuple[int, Decimal]] = []
+    rows = body.get("balance_breakdown", [])
+    if not isinstance(rows, list):
+        return None
+    for row in rows:
+        if not (isinstance(row, dict) and is_int(row.get("exchange_index"))):
+            return None
+        if not is_numeral(row.get("balance")):
+            return None
+        if row["exchange_index"] in [index for index, _ in shards]:
+            return None
+        shards.append((row["exchange_index"], Decimal(row["balance"])))
+    total = Decimal(0)
+    for _, amount in shards:
+        total = BIG.add(total, amount)
+    if "balance_breakdown" in body and total != Decimal(dollars):
+        return None
+    when = datetime.fromtimestamp(stamp, UTC)
+    return Decimal(dollars), exact_dollars(portfolio), when, sorted(shards)
+
+
+@BUDGET
+@given(body=get_balance_bodies())
+def test_kalshi_get_balance_is_exact_or_a_typed_error(
+    make_client: Any, venues: FakeVenues, body: Any
+) -> None:
+    venues.kalshi_balance[5] = respond(body)
+    expected = get_balance_oracle(body)
+    with make_client(max_retries=0) as client:
+        try:
+            balance = client.kalshi_balance(5)
+        except adapter.MalformedResponseError as error:
+            assert expected is None, f"refused a valid body: {error}"
+            assert error.venue == "kalshi" and error.subaccount == 5 and error.field
+            tally("property examples: typed error")
+            return
+    assert expected is not None, f"accepted an invalid body: {body!r}"
+    cash, portfolio, when, shards = expected
+    assert balance.portfolio_value is not None
+    assert balance.balance.as_tuple() == cash.as_tuple()  # the same digits, not just value
+    assert balance.portfolio_value.as_tuple() == portfolio.as_tuple()
+    assert balance.updated_at == when
+    assert [(s.exchange_index, s.balance.as_tuple()) for s in balance.shards] == [
+        (index, amount.as_tuple()) for index, amount in shards
+    ]
+    assert (balance.subaccount, balance.primary, balance.currency) == (5, False, "USD")
+    tally("property examples: exact balances")
