@@ -420,6 +420,25 @@ def test_malformed_get_balance_names_the_field(body: Any, field: str, fragment: 
     assert fragment in caught.value.problem, caught.value.problem
 
 
+def test_a_numeral_past_the_default_decimal_exponent_range_is_exact(
+    make_client: Any, venues: FakeVenues
+) -> None:
+    # Fits in a 1 MiB body, yet lies below the default context's smallest exponent: moving
+    # its point to count cents must neither round nor raise an ArithmeticError.
+    tiny = "-0." + "0" * 1_040_000 + "1"
+    venues.kalshi_balance[1] = get_balance_body(tiny, cents=0, breakdown=None)
+    with make_client() as client:
+        balance = client.kalshi_balance(1)
+    assert balance.balance == Decimal(tiny) and balance.balance.adjusted() == -1_040_001
+    shards = [{"exchange_index": 0, "balance": tiny}, {"exchange_index": 1, "balance": "0"}]
+    in_shards = balance_from_json(get_balance_body(tiny, cents=0, breakdown=shards), 1)
+    assert in_shards.shards[0].balance == Decimal(tiny)
+    venues.kalshi_balance[1] = get_balance_body(tiny, cents=-1, breakdown=None)
+    with make_client() as client, pytest.raises(adapter.MalformedResponseError) as caught:
+        client.kalshi_balance(1)
+    assert caught.value.field == "balance"
+
+
 def test_extra_keys_in_get_balance_are_kept_out_of_the_way() -> None:
     body = {**get_balance_body(), "portfolio_value_dollars": "999.99", "note": {"x": 1}}
     assert balance_from_json(body, 0).portfolio_value == Decimal("123.45")

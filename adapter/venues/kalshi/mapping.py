@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_DOWN, Context, Decimal, Inexact, InvalidOperation, Rounded
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_DOWN,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+)
 from typing import Any
 
 from venue_balances_kalshi.models import (
@@ -184,14 +193,20 @@ def dollars_from_cents(cents: int) -> Decimal:
 
 def _whole_cents(dollars: Decimal) -> int:
     """Dollars truncated toward zero to the cent, in cents: "12.349" -> 1234, "-0.005" -> 0."""
-    cents = dollars.scaleb(2, _exact(dollars))
-    return int(cents.to_integral_value(rounding=ROUND_DOWN))
+    exact = _exact(dollars)
+    return int(dollars.scaleb(2, exact).to_integral_value(ROUND_DOWN, exact))
 
 
 def _exact(value: Decimal) -> Context:
-    """A context wide enough for `value`'s digits: moving its point never rounds (and would
-    raise, not round, if it did)."""
-    return Context(prec=len(value.as_tuple().digits), traps=[Inexact, Rounded, InvalidOperation])
+    """A context wide enough for `value`'s digits and exponent (a 1 MiB body can hold a
+    numeral below the default context's smallest exponent): moving its point never rounds,
+    and would raise rather than round if it did."""
+    return Context(
+        prec=len(value.as_tuple().digits),
+        Emin=MIN_EMIN,
+        Emax=MAX_EMAX,
+        traps=[Inexact, Rounded, InvalidOperation],
+    )
 
 
 def error_message(payload: Any) -> str | None:
