@@ -178,8 +178,9 @@ def get_balance_body(
     breakdown: Any = ...,
     ts: int = 1763751540,
 ) -> dict[str, Any]:
-    """A GetBalance 200 body; by default the breakdown is the whole cash on shard 0 and
-    the cents are the dollars truncated (computed here without the adapter's code)."""
+    """A GetBalance 200 body: the cents are the dollars truncated (computed here without
+    the adapter's code) unless given; the breakdown is the whole cash on shard 0 unless
+    given, and left out when `breakdown` is None."""
     if cents is None:
         whole, _, fraction = dollars.lstrip("-").partition(".")
         cents = int(whole + (fraction + "00")[:2]) * (-1 if dollars.startswith("-") else 1)
