@@ -11,6 +11,7 @@ import attrs
 from adapter.errors import AdapterError
 
 __all__ = [
+    "MASTER",
     "AssetBalance",
     "BalanceReport",
     "FetchError",
@@ -18,6 +19,8 @@ __all__ = [
     "Subaccount",
     "SubaccountBalance",
     "Venue",
+    "parse_subaccount",
+    "subaccount_label",
 ]
 
 
@@ -95,3 +98,27 @@ class BalanceReport:
     errors: list[FetchError]
     fetched_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
     """When the fetch started (aware UTC)."""
+
+
+MASTER = "master"
+"""The CoinSwitch master account (subaccount `None`) as users write it: in selectors,
+filters and metric labels."""
+
+
+def subaccount_label(subaccount: int | None) -> str:
+    """A subaccount as text: its number, or `master` for the master account."""
+    return MASTER if subaccount is None else str(subaccount)
+
+
+def parse_subaccount(text: str) -> int | None:
+    """The inverse of `subaccount_label`: `master` gives None, a subaccount id its int.
+
+    Raises ValueError naming the text when it is neither.
+    """
+    if text == MASTER:
+        return None
+    # ASCII digits only (int() also takes "+1", " 1" and non-ASCII digits), and a size
+    # SQLite can store.
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63:
+        return int(text)
+    raise ValueError(f"not a subaccount id or {MASTER!r}: {text[:30]!r}")

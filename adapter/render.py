@@ -1,4 +1,8 @@
-"""The CLI's three output formats (table, json, csv) of a `BalanceReport`."""
+"""The CLI's output formats (table, json, csv) of a `BalanceReport`.
+
+A total that misses a failed subaccount or venue says so (table: a NOTE; JSON: `errors`;
+CSV has no room for it: the exit status is 1 and each failure is a line on stderr).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from adapter.domain import BalanceReport, FetchError, SubaccountBalance
+from adapter.domain import BalanceReport, FetchError, SubaccountBalance, subaccount_label
 from adapter.fields import exact_sum
 
-__all__ = ["CSV_HEADER", "as_csv", "as_json", "as_table", "failure_line"]
+__all__ = [
+    "CSV_HEADER",
+    "FORMATS",
+    "aligned",
+    "as_csv",
+    "as_json",
+    "as_table",
+    "csv_cell",
+    "failure_line",
+    "grid",
+    "label",
+    "table_text",
+]
 
 CSV_HEADER = [
     "venue",
@@ -24,6 +40,7 @@ CSV_HEADER = [
     "updated_at",
     "active",
     "inr_rate",
+    "portfolio_value",
 ]
 
 
@@ -44,6 +61,11 @@ def balance_json(balance: SubaccountBalance) -> dict[str, Any]:
         "primary": balance.primary,
         "currency": balance.currency,
         "balance": numeral(balance.balance),
+        "portfolio_value": numeral(balance.portfolio_value),
+        "shards": [
+            {"exchange_index": shard.exchange_index, "balance": numeral(shard.balance)}
+            for shard in balance.shards
+        ],
         "updated_at": timestamp(balance.updated_at),
         "active": balance.active,
         "inr_rate": numeral(balance.inr_rate),
@@ -72,8 +94,10 @@ def error_json(failure: FetchError) -> dict[str, Any]:
     }
 
 
-def as_json(report: BalanceReport) -> str:
+def as_json(report: BalanceReport, *, simulated: bool = False) -> str:
     document = {
+        "fetched_at": timestamp(report.fetched_at),
+        "simulated": simulated,
         "balances": [balance_json(balance) for balance in report.balances],
         "errors": [error_json(failure) for failure in report.errors],
     }
@@ -88,10 +112,18 @@ def _text(value: object, *, null: str, true: str, false: str) -> str:
     return str(value)
 
 
-def as_csv(report: BalanceReport) -> str:
-    def cell(value: object) -> str:
-        return _text(value, null="", true="true", false="false")
+def csv_cell(value: object) -> str:
+    """A CSV field: booleans `true`/`false`, null an empty field."""
+    return _text(value, null="", true="true", false="false")
 
+
+def table_text(value: object) -> str:
+    """A table cell: booleans `yes`/`no`, null `-`."""
+    return _text(value, null="-", true="yes", false="no")
+
+
+def as_csv(report: BalanceReport, *, simulated: bool = False) -> str:
+    cell = csv_cell
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -106,7 +138,7 @@ def failure_line(failure: FetchError) -> str:
     return f"error: {failure.error}"
 
 
-def _aligned(amounts: Sequence[str]) -> list[str]:
+def aligned(amounts: Sequence[str]) -> list[str]:
     """Amounts padded so that their decimal points line up."""
     parts = [amount.partition(".") for amount in amounts]
     whole = max((len(p[0]) for p in parts), default=0)
@@ -114,8 +146,11 @@ def _aligned(amounts: Sequence[str]) -> list[str]:
     return [(p[0].rjust(whole) + p[1] + p[2]).ljust(whole + fraction) for p in parts]
 
 
-def _grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> list[str]:
+def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> list[str]:
     table = [list(header), *(list(row) for row in rows)]
+    if header[-1] == "NOTE" and not any(row[-1] for row in table[1:]):
+        table = [row[:-1] for row in table]  # no notes: no NOTE column
+        header = header[:-1]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
     for row in table:
@@ -127,55 +162,95 @@ def _grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int])
     return lines
 
 
-def as_table(report: BalanceReport) -> str:
+def label(subaccount: int | None, primary: bool) -> str:
+    """A subaccount as the table shows it: `master` for CoinSwitch's own row."""
+    if subaccount is not None and primary:
+        return f"{subaccount} (primary)"
+    return subaccount_label(subaccount)
+
+
+def as_table(report: BalanceReport, *, simulated: bool = False) -> str:
     balances = report.balances
-    if not balances:
+    if not balances and not report.errors:
         return "No balances fetched.\n"
 
-    def show(value: object) -> str:
-        return _text(value, null="-", true="yes", false="no")
-
-    amounts = _aligned([numeral(b.balance) or "" for b in balances])
+    show = table_text
+    positions = any(b.portfolio_value is not None for b in balances)
+    columns = [aligned([numeral(b.balance) or "" for b in balances])]
+    if positions:
+        columns.append(aligned([numeral(b.portfolio_value) or "-" for b in balances]))
     rows = [
         [
             str(b.venue),
-            f"{b.subaccount} (primary)" if b.primary else show(b.subaccount),
+            label(b.subaccount, b.primary),
             b.currency,
-            amount,
+            *(column[i] for column in columns),
             show(b.active),
             (timestamp(b.updated_at) or "-").replace("T", " ").removesuffix("Z"),
             show(numeral(b.inr_rate)),
         ]
-        for b, amount in zip(balances, amounts, strict=True)
+        for i, b in enumerate(balances)
     ]
-    header = ["VENUE", "SUBACCOUNT", "CURRENCY", "BALANCE", "ACTIVE", "UPDATED (UTC)", "INR RATE"]
-    lines = _grid(header, rows, right={3})
-
-    totals: dict[tuple[str, str], list[Decimal]] = {}
-    for b in balances:
-        totals.setdefault((str(b.venue), b.currency), []).append(b.balance)
-    sums = _aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
-    total_rows = [
-        [venue, currency, str(len(values)), total]
-        for ((venue, currency), values), total in zip(totals.items(), sums, strict=True)
-    ]
-    lines += [
-        "",
-        "TOTALS",
-        *_grid(["VENUE", "CURRENCY", "SUBACCOUNTS", "TOTAL"], total_rows, {2, 3}),
-    ]
-
+    header = ["VENUE", "SUBACCOUNT", "CURRENCY", "BALANCE"]
+    header += ["PORTFOLIO VALUE"] * positions + ["ACTIVE", "UPDATED (UTC)", "INR RATE"]
+    lines = grid(header, rows, right=set(range(3, 3 + len(columns)))) if balances else []
+    lines += _shards(balances)
+    lines += _totals(report)
     assets = [(b, a) for b in balances for a in b.assets]
     if assets:
-        columns = [
-            _aligned([numeral(a.equity) or "" for _, a in assets]),
-            _aligned([numeral(a.wallet_balance) or "-" for _, a in assets]),
-            _aligned([numeral(a.unrealised_pnl) or "-" for _, a in assets]),
+        amounts = [
+            aligned([numeral(a.equity) or "" for _, a in assets]),
+            aligned([numeral(a.wallet_balance) or "-" for _, a in assets]),
+            aligned([numeral(a.unrealised_pnl) or "-" for _, a in assets]),
         ]
         asset_rows = [
-            [str(b.venue), show(b.subaccount), a.asset, *(column[i] for column in columns)]
+            [str(b.venue), label(b.subaccount, False), a.asset, *(column[i] for column in amounts)]
             for i, (b, a) in enumerate(assets)
         ]
         header = ["VENUE", "SUBACCOUNT", "ASSET", "EQUITY", "WALLET", "UNREALISED PNL"]
-        lines += ["", "ASSETS", *_grid(header, asset_rows, right={3, 4, 5})]
-    return "\n".join(lines) + "\n"
+        lines += ["", "ASSETS", *grid(header, asset_rows, right={3, 4, 5})]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _shards(balances: Sequence[SubaccountBalance]) -> list[str]:
+    """Cash per shard of each subaccount held on more than one, a shard with none marked
+    while another holds some: the aggregate must not hide one shard's shortfall."""
+    split = [b for b in balances if len(b.shards) > 1]
+    if not split:
+        return []
+    cells = [(b, shard) for b in split for shard in b.shards]
+    amounts = aligned([numeral(shard.balance) or "" for _, shard in cells])
+    rows = []
+    for (b, shard), amount in zip(cells, amounts, strict=True):
+        short = shard.balance <= 0 and any(other.balance > 0 for other in b.shards)
+        note = "no cash on this shard" if short else ""
+        where = label(b.subaccount, b.primary)
+        rows.append([str(b.venue), where, str(shard.exchange_index), amount, note])
+    header = ["VENUE", "SUBACCOUNT", "SHARD", "CASH", "NOTE"]
+    return ["", "SHARDS", *grid(header, rows, right={2, 3})]
+
+
+def _totals(report: BalanceReport) -> list[str]:
+    totals: dict[tuple[str, str], list[Decimal]] = {}
+    for b in report.balances:
+        totals.setdefault((str(b.venue), b.currency), []).append(b.balance)
+    failed: dict[str, int] = {}
+    for failure in report.errors:
+        failed[str(failure.venue)] = failed.get(str(failure.venue), 0) + 1
+    sums = aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
+    rows = []
+    for ((venue, currency), values), total in zip(totals.items(), sums, strict=True):
+        missing = failed.pop(venue, 0)
+        note = f"incomplete: {missing} could not be fetched" if missing else ""
+        rows.append([venue, currency, str(len(values)), total, note])
+    for venue, missing in failed.items():  # nothing fetched of these venues at all
+        rows.append([venue, "-", "0", "-", f"incomplete: {missing} could not be fetched"])
+    return [
+        "",
+        "TOTALS",
+        *grid(["VENUE", "CURRENCY", "SUBACCOUNTS", "TOTAL", "NOTE"], rows, {2, 3}),
+    ]
+
+
+FORMATS = {"table": as_table, "json": as_json, "csv": as_csv}
+"""Each output format of a report: `FORMATS[name](report, simulated=...)`."""

@@ -228,6 +228,12 @@ class Sandbox:
             self.connections = 0
             self.log.clear()
 
+    def drift(self, step: int) -> None:
+        """Move every venue's balances a little (step 1, 2, ...: the same steps give the same
+        balances), so that a demo exporter or history chart has something to show."""
+        for simulator in self.simulators.values():
+            simulator.drift(step)
+
     def reset(self) -> None:
         """Counters, faults and latency cleared, verification on: as after `demo()`."""
         self.reset_counters()

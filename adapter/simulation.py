@@ -79,6 +79,9 @@ class Simulator(Protocol):
     def error_body(self, status: int) -> bytes:
         """The venue's documented body for an error status."""
 
+    def drift(self, step: int) -> None:
+        """Move the balances a little, deterministically by step (demos only)."""
+
     def client_options(self) -> dict[str, Any]:
         """Balance client keyword arguments with this simulator's keys (base URL aside)."""
 

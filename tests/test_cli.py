@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,19 @@ import pytest
 
 from adapter.sandbox import Sandbox
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
+from adapter.venues.coinswitch_dma.simulator import SAMPLE_MASTER
 from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
 
 BIN = Path(sys.executable).parent
-KEYS = {"balances", "errors"}
+KEYS = ["fetched_at", "simulated", "balances", "errors"]
 BALANCE_KEYS = [
     "venue",
     "subaccount",
     "primary",
     "currency",
     "balance",
+    "portfolio_value",
+    "shards",
     "updated_at",
     "active",
     "inr_rate",
@@ -55,9 +59,17 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def check_sample_json(
-    document: dict[str, Any], coinswitch_ids: list[int], *, kalshi_ids: tuple[int, ...] = (0, 1, 2)
+    document: dict[str, Any],
+    coinswitch_ids: list[int | None],
+    *,
+    kalshi_ids: tuple[int, ...] = (0, 1, 2),
+    simulated: bool = True,
 ) -> None:
-    assert set(document) == KEYS
+    """The sample balances; a CoinSwitch id None is the master's own row."""
+    assert list(document) == KEYS
+    assert document["simulated"] is simulated
+    fetched = datetime.strptime(document["fetched_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - fetched).total_seconds()) < 60
     balances = document["balances"]
     for row in balances:
         assert list(row) == BALANCE_KEYS
@@ -69,15 +81,18 @@ def check_sample_json(
         for r in kalshi
     ] == [(n, n == 0, "USD", SAMPLE_KALSHI[n], "2025-11-21T18:59:00Z") for n in kalshi_ids]
     assert all(r["active"] is None and r["inr_rate"] is None and r["assets"] == [] for r in kalshi)
+    assert all(r["portfolio_value"] is None for r in kalshi), "only with --positions"
     coinswitch = [row for row in balances if row["venue"] == "coinswitch_dma"]
     assert [r["subaccount"] for r in coinswitch] == coinswitch_ids
     for row in coinswitch:
-        data = SAMPLE_COINSWITCH[row["subaccount"]]
+        number = row["subaccount"]
+        data = SAMPLE_MASTER if number is None else SAMPLE_COINSWITCH[number]
         detail = data["balance_detail"]
-        assert row["primary"] is False and row["currency"] == "USDT"
+        assert row["primary"] is (number is None) and row["currency"] == "USDT"
         assert row["balance"] == detail["totalEquity"]
         assert row["updated_at"] is None
-        assert row["active"] is data["is_active"]
+        assert row["portfolio_value"] is None and row["shards"] == []
+        assert row["active"] is data.get("is_active")
         assert row["inr_rate"] == data["usdt_inr_rate"]
         assert row["assets"] == [
             {
@@ -100,13 +115,14 @@ def test_sandbox_table() -> None:
     assert out.startswith("SIMULATED")
     for text in ("1500.2500", "320.75", "0.123456", "5000.00", "10750.25", "42.10", "0 (primary)"):
         assert text in out
+    assert "coinswitch_dma  master       USDT      10500.25" in out
     assert "TOTALS" in out
     totals = out.split("TOTALS")[1]
-    assert "1821.123456" in totals and "15792.35" in totals
+    assert "1821.123456" in totals and "26292.60" in totals  # the master's own 10500.25 too
     rows = [line for line in out.splitlines() if line.startswith(("kalshi ", "coinswitch_dma "))]
-    assert len(rows) >= 6
+    assert len(rows) >= 7
     # Aligned columns: the decimal points of the BALANCE column line up.
-    balance_rows = rows[:6]
+    balance_rows = rows[:7]
     points = {line.index(".", line.index("USD")) for line in balance_rows}
     assert len(points) == 1, balance_rows
     assert result.stderr == ""
@@ -117,7 +133,7 @@ def test_sandbox_json_matches_the_contract() -> None:
     assert result.returncode == 0, result.stderr
     assert "SIMULATED" in result.stderr
     document = json.loads(result.stdout)
-    check_sample_json(document, [1001, 1002, 1003])
+    check_sample_json(document, [None, 1001, 1002, 1003])
     assert document["errors"] == []
 
 
@@ -135,11 +151,33 @@ def test_sandbox_csv() -> None:
         "updated_at",
         "active",
         "inr_rate",
+        "portfolio_value",
     ]
-    assert rows[1] == ["kalshi", "0", "true", "USD", "1500.2500", "2025-11-21T18:59:00Z", "", ""]
-    assert rows[4] == ["coinswitch_dma", "1001", "false", "USDT", "5000.00", "", "true", "84.50"]
-    assert rows[6] == ["coinswitch_dma", "1003", "false", "USDT", "42.10", "", "false", "84.50"]
-    assert len(rows) == 7
+    assert rows[1] == [
+        "kalshi",
+        "0",
+        "true",
+        "USD",
+        "1500.2500",
+        "2025-11-21T18:59:00Z",
+        "",
+        "",
+        "",
+    ]
+    assert rows[4] == ["coinswitch_dma", "", "true", "USDT", "10500.25", "", "", "84.50", ""]
+    assert rows[5] == [
+        "coinswitch_dma",
+        "1001",
+        "false",
+        "USDT",
+        "5000.00",
+        "",
+        "true",
+        "84.50",
+        "",
+    ]
+    assert rows[7] == ["coinswitch_dma", "1003", "false", "USDT", "42.10", "", "false", "84.50", ""]
+    assert len(rows) == 8
 
 
 def test_partial_failure_exits_1_and_prints_the_rest() -> None:
@@ -239,7 +277,6 @@ def live_like(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
             "COINSWITCH_API_KEY",
             "COINSWITCH_SECRET_KEY",
             "COINSWITCH_DMA_BASE_URL",
-            "COINSWITCH_DMA_SUBACCOUNTS",
         }
         assert Path(env["KALSHI_PRIVATE_KEY_PATH"]).read_bytes().startswith(b"-----BEGIN")
         env["COINSWITCH_DMA_SUBACCOUNTS"] = "1003, 1001"
@@ -250,7 +287,7 @@ def test_configured_from_the_environment(live_like: tuple[Sandbox, dict[str, str
     sandbox, env = live_like
     result = run("--format", "json", env=env)
     assert result.returncode == 0, result.stderr
-    check_sample_json(json.loads(result.stdout), [1003, 1001])
+    check_sample_json(json.loads(result.stdout), [1003, 1001], simulated=False)
     assert result.stderr == "", "no banner and no warning for a real configuration"
     assert sandbox.requests == 3
 
@@ -261,18 +298,21 @@ def test_subaccount_flag_overrides_the_environment(
     _, env = live_like
     result = run("--format", "json", "--venue", "coinswitch_dma", "--subaccount", "1002", env=env)
     assert result.returncode == 0, result.stderr
-    check_sample_json(json.loads(result.stdout), [1002], kalshi_ids=())
+    check_sample_json(json.loads(result.stdout), [1002], kalshi_ids=(), simulated=False)
 
 
-def test_coinswitch_without_ids_is_a_configuration_error(
+def test_coinswitch_without_ids_reads_the_whole_master(
     live_like: tuple[Sandbox, dict[str, str]],
 ) -> None:
-    _, env = live_like
-    del env["COINSWITCH_DMA_SUBACCOUNTS"]
-    result = run(env=env)
-    assert result.returncode == 2
-    assert "COINSWITCH_DMA_SUBACCOUNTS" in result.stderr
-    assert run("--venue", "kalshi", env=env).returncode == 0
+    sandbox, env = live_like
+    for unset in ("", " "):
+        env["COINSWITCH_DMA_SUBACCOUNTS"] = unset
+        sandbox.reset_counters()
+        result = run("--format", "json", env=env)
+        assert result.returncode == 0, result.stderr
+        check_sample_json(json.loads(result.stdout), [None, 1001, 1002, 1003], simulated=False)
+        targets = [seen.target for seen in sandbox.log if seen.venue == "coinswitch_dma"]
+        assert targets == ["/dma/api/v1/master/balance/consolidated"]
 
 
 def test_warns_about_a_readable_key_file(live_like: tuple[Sandbox, dict[str, str]]) -> None:
@@ -359,3 +399,63 @@ def test_subaccounts_of_a_venue_without_keys_is_a_configuration_error(
     assert result.returncode == 2 and "--subaccount" in result.stderr
     del env["COINSWITCH_DMA_SUBACCOUNTS"]
     assert run(env=env).returncode == 0, "Kalshi alone, nothing named elsewhere: fine"
+
+
+def test_totals_that_miss_a_failed_subaccount_say_so() -> None:
+    result = run("--sandbox", "--subaccount", "1001", "--subaccount", "9999")
+    assert result.returncode == 1
+    totals = result.stdout.split("TOTALS")[1].split("ASSETS")[0]
+    [kalshi] = [line for line in totals.splitlines() if line.startswith("kalshi")]
+    [coinswitch] = [line for line in totals.splitlines() if line.startswith("coinswitch_dma")]
+    assert "incomplete" not in kalshi
+    assert coinswitch.split() == ["coinswitch_dma", "USDT", "1", "5000.00", *coinswitch.split()[4:]]
+    assert coinswitch.endswith("incomplete: 1 could not be fetched")
+
+
+def test_a_venue_with_nothing_fetched_still_shows_in_totals(
+    live_like: tuple[Sandbox, dict[str, str]],
+) -> None:
+    _, env = live_like
+    env["KALSHI_BASE_URL"] = "http://127.0.0.1:9/trade-api/v2"  # nothing listens there
+    result = run("--timeout", "2", env=env)
+    assert result.returncode == 1
+    totals = result.stdout.split("TOTALS")[1]
+    [kalshi] = [line for line in totals.splitlines() if line.startswith("kalshi")]
+    assert kalshi.split()[:4] == ["kalshi", "-", "0", "-"]
+    assert kalshi.endswith("incomplete: 1 could not be fetched")
+
+
+def test_subaccounts_command() -> None:
+    result = run("subaccounts", "--sandbox", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert "SIMULATED" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["simulated"] is True and document["errors"] == []
+    assert [
+        (s["venue"], s["subaccount"], s["primary"], s["active"]) for s in document["subaccounts"]
+    ] == [
+        ("kalshi", 0, True, None),
+        ("kalshi", 1, False, None),
+        ("kalshi", 2, False, None),
+        ("coinswitch_dma", 1000, True, None),
+        ("coinswitch_dma", 1001, False, True),
+        ("coinswitch_dma", 1002, False, True),
+        ("coinswitch_dma", 1003, False, False),
+    ]
+    table = run("subaccounts", "--sandbox", "--venue", "coinswitch_dma")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[2].split() == ["VENUE", "SUBACCOUNT", "PRIMARY", "ACTIVE"]
+    assert table.stdout.splitlines()[3].split() == ["coinswitch_dma", "1000", "yes", "-"]
+    assert "kalshi" not in table.stdout.split("\n", 2)[2]
+    assert run("subaccounts", "--help").returncode == 0
+
+
+def test_sandbox_with_two_hundred_children_and_latency() -> None:
+    env = {"COINSWITCH_DMA_SANDBOX_CHILDREN": "200", "VENUE_BALANCES_SANDBOX_LATENCY_MS": "30"}
+    result = run("--sandbox", "--format", "json", "--venue", "coinswitch_dma", env=env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["balances"]
+    assert [row["subaccount"] for row in rows] == [None, *range(1001, 1201)]
+    assert sum(row["active"] is False for row in rows) == 20  # every tenth child is inactive
+    bad = run("--sandbox", env={"COINSWITCH_DMA_SANDBOX_CHILDREN": "many"})
+    assert bad.returncode == 2 and "COINSWITCH_DMA_SANDBOX_CHILDREN" in bad.stderr

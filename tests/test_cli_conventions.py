@@ -75,6 +75,61 @@ def test_debug_logs_our_requests_and_a_second_level_the_transport() -> None:
     once = run("--sandbox", "--debug").stderr.splitlines()
     twice = run("--sandbox", "--debug", "--debug").stderr.splitlines()
     ours = [line for line in once if " adapter" in line]
-    assert len(ours) == 4, once  # one line per request
+    assert len(ours) == 2, once  # one line per request: Kalshi's, and CoinSwitch's whole master
     assert not [line for line in once if "httpcore" in line or "httpx" in line]
     assert [line for line in twice if "httpcore" in line]
+
+
+@pytest.fixture
+def desk_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with Sandbox.demo() as sandbox:
+        yield {**CLEAN_ENV, **sandbox.environment(tmp_path)}
+
+
+def test_key_problems_name_the_variable_to_fix(desk_env: dict[str, str], tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    locked = tmp_path / "locked.pem"
+    locked.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"right"),
+        )
+    )
+    public = tmp_path / "public.pem"
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    cases = [
+        (
+            {"KALSHI_PRIVATE_KEY_PATH": str(locked), "KALSHI_PRIVATE_KEY_PASSWORD": "wrong"},
+            ["wrong password", "KALSHI_PRIVATE_KEY_PASSWORD"],
+        ),
+        ({"KALSHI_PRIVATE_KEY_PATH": str(public)}, ["public key", "KALSHI_PRIVATE_KEY_PATH"]),
+        (
+            {"COINSWITCH_SECRET_KEY": desk_env["COINSWITCH_SECRET_KEY"][:-1]},
+            ["has 63 characters", "COINSWITCH_SECRET_KEY"],
+        ),
+        ({"KALSHI_API_KEY_ID": "has spaces in it"}, ["KALSHI_API_KEY_ID"]),
+    ]
+    for change, words in cases:
+        result = run(env={**desk_env, **change})
+        assert result.returncode == 2, result
+        for word in words:
+            assert word in result.stderr, (word, result.stderr)
+
+
+def test_a_key_path_may_start_with_a_tilde(desk_env: dict[str, str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    Path(desk_env["KALSHI_PRIVATE_KEY_PATH"]).rename(home / "kalshi.pem")
+    env = {**desk_env, "HOME": str(home), "KALSHI_PRIVATE_KEY_PATH": "~/kalshi.pem"}
+    result = run("--venue", "kalshi", env=env)
+    assert result.returncode == 0, result.stderr
+    (home / "kalshi.pem").chmod(0o644)
+    assert "chmod 600" in run("--venue", "kalshi", env=env).stderr

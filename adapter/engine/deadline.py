@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import socket
 import ssl
 import threading
@@ -30,7 +31,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpcore
 import httpx
 
 __all__ = ["Deadline", "DeadlineTransport", "bound", "deadline_transport"]
@@ -80,74 +80,84 @@ def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
+@functools.cache
+def _backend_type() -> type[Any]:
+    """The network backend's classes, built on first use: httpcore (with h11) is a fifth
+    of the package's import time, and httpx itself imports it only for a first request."""
+    import httpcore
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+    class _DeadlineStream(httpcore.NetworkStream):
+        def __init__(self, stream: httpcore.NetworkStream) -> None:
+            self._stream = stream
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
 
-    def close(self) -> None:
-        self._stream.close()
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
 
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        limit = _bounded(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, limit))
+        def close(self) -> None:
+            self._stream.close()
 
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
+        def start_tls(
+            self,
+            ssl_context: ssl.SSLContext,
+            server_hostname: str | None = None,
+            timeout: float | None = None,
+        ) -> httpcore.NetworkStream:
+            limit = _bounded(timeout, httpcore.ConnectTimeout)
+            return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, limit))
 
+        def get_extra_info(self, info: str) -> Any:
+            return self._stream.get_extra_info(info)
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-        self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
-        self._lock = threading.Lock()
+    class _DeadlineBackend(httpcore.NetworkBackend):
+        def __init__(self) -> None:
+            self._backend = httpcore.SyncBackend()
+            self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
+            self._lock = threading.Lock()
 
-    def _kept(self, stream: httpcore.NetworkStream) -> _DeadlineStream:
-        wrapped = _DeadlineStream(stream)
-        with self._lock:
-            self._streams.add(wrapped)
-        return wrapped
+        def _kept(self, stream: httpcore.NetworkStream) -> _DeadlineStream:
+            wrapped = _DeadlineStream(stream)
+            with self._lock:
+                self._streams.add(wrapped)
+            return wrapped
 
-    def abort(self) -> None:
-        """Shut down every live socket: threads blocked reading them return at once."""
-        with self._lock:
-            streams = list(self._streams)
-        for stream in streams:
-            sock = stream.get_extra_info("socket")
-            if isinstance(sock, socket.socket):
-                with contextlib.suppress(OSError):  # already closed, or never connected
-                    sock.shutdown(socket.SHUT_RDWR)
+        def abort(self) -> None:
+            """Shut down every live socket: threads blocked reading them return at once."""
+            with self._lock:
+                streams = list(self._streams)
+            for stream in streams:
+                sock = stream.get_extra_info("socket")
+                if isinstance(sock, socket.socket):
+                    with contextlib.suppress(OSError):  # already closed, or never connected
+                        sock.shutdown(socket.SHUT_RDWR)
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        limit = _bounded(timeout, httpcore.ConnectTimeout)
-        stream = self._backend.connect_tcp(host, port, limit, local_address, socket_options)
-        return self._kept(stream)
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: Iterable[Any] | None = None,
+        ) -> httpcore.NetworkStream:
+            limit = _bounded(timeout, httpcore.ConnectTimeout)
+            stream = self._backend.connect_tcp(host, port, limit, local_address, socket_options)
+            return self._kept(stream)
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        limit = _bounded(timeout, httpcore.ConnectTimeout)
-        return self._kept(self._backend.connect_unix_socket(path, limit, socket_options))
+        def connect_unix_socket(
+            self,
+            path: str,
+            timeout: float | None = None,
+            socket_options: Iterable[Any] | None = None,
+        ) -> httpcore.NetworkStream:
+            limit = _bounded(timeout, httpcore.ConnectTimeout)
+            return self._kept(self._backend.connect_unix_socket(path, limit, socket_options))
 
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
+        def sleep(self, seconds: float) -> None:
+            self._backend.sleep(seconds)
+
+    return _DeadlineBackend
 
 
 class DeadlineTransport(httpx.HTTPTransport):
@@ -156,7 +166,7 @@ class DeadlineTransport(httpx.HTTPTransport):
 
     def __init__(self, limits: httpx.Limits) -> None:
         super().__init__(limits=limits)
-        self._backend = _DeadlineBackend()
+        self._backend = _backend_type()()
         # httpcore takes a network backend as a public constructor argument; httpx builds
         # the pool without one, so it is set on the pool httpx built (tests catch it if
         # httpx moves).

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
-import tenacity
 
 from adapter.engine.deadline import Deadline
 from adapter.errors import AdapterError
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = ["RetryPolicy"]
 
@@ -24,30 +26,6 @@ log = logging.getLogger("adapter")
 
 RETRY_AFTER_CAP = 60.0
 """Longest wait a Retry-After can ask for; a longer one is cut to this."""
-
-
-class _Backoff(tenacity.wait.wait_base):
-    """The venue's Retry-After (at most RETRY_AFTER_CAP) when it gave one, else full-jitter
-    exponential backoff."""
-
-    def __init__(self, base_delay: float, max_delay: float) -> None:
-        self._jitter = tenacity.wait_random_exponential(multiplier=base_delay, max=max_delay)
-
-    def __call__(self, state: tenacity.RetryCallState) -> float:  # the delay
-        error = _error(state)
-        if error is not None and error.retry_after is not None:
-            return min(error.retry_after, RETRY_AFTER_CAP)
-        return self._jitter(state)
-
-
-class _OutOfTime(tenacity.stop.stop_base):
-    """Stop when the next wait would end past the deadline."""
-
-    def __init__(self, deadline: Deadline) -> None:
-        self._deadline = deadline
-
-    def __call__(self, state: tenacity.RetryCallState) -> bool:
-        return state.upcoming_sleep >= self._deadline.seconds_left()
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -81,6 +59,8 @@ class RetryPolicy:
                 raise error
             return attempt()
 
+        import tenacity  # only once a retry is due: a tenth of the package's import time
+
         return tenacity.Retrying(**self._options(deadline))(replay_then_attempt)  # type: ignore[arg-type]
 
     async def call_async(self, deadline: Deadline, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -99,16 +79,34 @@ class RetryPolicy:
                 raise error
             return await attempt()
 
+        import tenacity
+
         retrying = tenacity.AsyncRetrying(**self._options(deadline))  # type: ignore[arg-type]
         return await retrying(replay_then_attempt)
 
     def _options(self, deadline: Deadline) -> dict[str, object]:
+        import tenacity
+
+        jitter = tenacity.wait_random_exponential(multiplier=self.base_delay, max=self.max_delay)
+
+        def backoff(state: tenacity.RetryCallState) -> float:  # seconds
+            """The venue's Retry-After (at most RETRY_AFTER_CAP) when it gave one, else
+            full-jitter exponential backoff."""
+            error = _error(state)
+            if error is not None and error.retry_after is not None:
+                return min(error.retry_after, RETRY_AFTER_CAP)
+            return float(jitter(state))
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            """Stop after the last attempt allowed, or when the next wait would end past the
+            deadline."""
+            last = state.attempt_number > self.max_retries
+            return last or state.upcoming_sleep >= deadline.seconds_left()
+
         return {
             "retry": tenacity.retry_if_exception(_retryable),
-            "stop": tenacity.stop_any(
-                tenacity.stop_after_attempt(self.max_retries + 1), _OutOfTime(deadline)
-            ),
-            "wait": _Backoff(self.base_delay, self.max_delay),
+            "stop": stop,
+            "wait": backoff,
             "before_sleep": _log_retry,
             "retry_error_callback": _give_up,
         }

@@ -20,7 +20,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapter.domain import Venue
+from adapter.domain import Subaccount, Venue
 
 if TYPE_CHECKING:
     import httpx
@@ -52,6 +52,8 @@ class VenueDefinition:
     """Variables taken exactly as given (a password); spaces around others are typos."""
     environment_help: tuple[tuple[str, str], ...]
     """(variables, meaning) lines for the CLI's help."""
+    balance_help: str
+    """What this venue's `balance` is, in a sentence of the CLI's help."""
 
     def configure_hint(self) -> str:
         names = " and ".join(self.key_variables)
@@ -91,6 +93,10 @@ class VenueDefinition:
     def warnings(self, environ: Mapping[str, str]) -> list[str]:
         """Things about its configuration a user should hear about (printed by the CLI)."""
         return []
+
+    def list_subaccounts(self, client: Any) -> list[Subaccount]:
+        """The venue's subaccounts, read with a `BalanceClient`."""
+        raise NotImplementedError
 
     def seconds_needed(self, options: Mapping[str, Any]) -> float:
         """Time the default rate limit needs for a fetch with these `all_balances` options,

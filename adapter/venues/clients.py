@@ -13,7 +13,7 @@ from typing import Any, Self
 import httpx
 
 from adapter import config
-from adapter.client import DEFAULT_TIMEOUT, check_rate_limit
+from adapter.client import DEFAULT_TIMEOUT, Job, check_rate_limit
 from adapter.domain import BalanceReport, Venue
 from adapter.engine.account import AccountSettings
 from adapter.engine.fanout import Progress
@@ -58,6 +58,19 @@ def _settings(
                 )
             )
     return accounts
+
+
+def _jobs(coinswitch_subaccounts: Iterable[int] | None) -> list[Job]:
+    """What `all_balances` reads: every configured venue; CoinSwitch DMA's children named
+    (an error if CoinSwitch DMA is not configured) or its whole master."""
+    return [
+        (Venue.KALSHI, kalshi_plan.report(), False),
+        (
+            Venue.COINSWITCH_DMA,
+            coinswitch_plan.report(coinswitch_subaccounts),
+            coinswitch_subaccounts is not None,
+        ),
+    ]
 
 
 _HOW = {definition.venue: definition.configure_hint() for definition in DEFINITIONS}
@@ -113,21 +126,11 @@ class BalanceClient(KalshiMethods, CoinSwitchMethods):
     ) -> BalanceReport:
         """Every configured venue's balances at once; failures are reported, never raised.
 
-        `progress(done, total)` is called as each request finishes (from worker threads).
+        CoinSwitch DMA: the whole master (master first, then every child) unless
+        `coinswitch_subaccounts` names children. `progress(done, total)` is called as each
+        request finishes (from worker threads).
         """
-        return self._report(
-            [
-                (Venue.KALSHI, kalshi_plan.report(), False),
-                (
-                    Venue.COINSWITCH_DMA,
-                    None
-                    if coinswitch_subaccounts is None
-                    else coinswitch_plan.report(coinswitch_subaccounts),
-                    True,
-                ),
-            ],
-            progress,
-        )
+        return self._report(_jobs(coinswitch_subaccounts), progress)
 
 
 class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
@@ -180,18 +183,8 @@ class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
     ) -> BalanceReport:
         """Every configured venue's balances at once; failures are reported, never raised.
 
-        `progress(done, total)` is called as each request finishes.
+        CoinSwitch DMA: the whole master (master first, then every child) unless
+        `coinswitch_subaccounts` names children. `progress(done, total)` is called as each
+        request finishes.
         """
-        return await self._report(
-            [
-                (Venue.KALSHI, kalshi_plan.report(), False),
-                (
-                    Venue.COINSWITCH_DMA,
-                    None
-                    if coinswitch_subaccounts is None
-                    else coinswitch_plan.report(coinswitch_subaccounts),
-                    True,
-                ),
-            ],
-            progress,
-        )
+        return await self._report(_jobs(coinswitch_subaccounts), progress)

@@ -4,10 +4,11 @@ account's Ed25519 key (`signer.py`)."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapter.domain import Venue
+from adapter.domain import Subaccount, Venue
 from adapter.venues import Value, VenueDefinition
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ API_KEY = "COINSWITCH_API_KEY"
 SECRET_KEY = "COINSWITCH_SECRET_KEY"
 BASE_URL = "COINSWITCH_DMA_BASE_URL"
 SUBACCOUNTS = "COINSWITCH_DMA_SUBACCOUNTS"
+SANDBOX_CHILDREN = "COINSWITCH_DMA_SANDBOX_CHILDREN"
 DEFAULT_BASE_URL = "https://dma.coinswitch.co"
 # CoinSwitch publishes no B2B rate limit.
 DEFAULT_RATE_LIMIT = 10.0  # requests per second
@@ -45,9 +47,13 @@ class CoinSwitchDefinition(VenueDefinition):
     key_variables = (API_KEY, SECRET_KEY)
     base_url_variable = BASE_URL
     environment_help = (
-        (f"{API_KEY}, {SECRET_KEY}", "hex Ed25519 public key and seed"),
+        (f"{API_KEY}, {SECRET_KEY}", "master account's hex Ed25519 public key and seed"),
         (BASE_URL, f"default {DEFAULT_BASE_URL}"),
-        (SUBACCOUNTS, "comma-separated ids (or --subaccount)"),
+        (SUBACCOUNTS, "comma-separated child ids to read (default: the whole master)"),
+    )
+    balance_help = (
+        "A CoinSwitch DMA balance is total equity in USDT: wallets plus unrealised PnL,"
+        " every coin valued in USDT; the master account's own row shows as `master`."
     )
 
     def signer_type(self) -> type[httpx.Auth]:
@@ -56,9 +62,18 @@ class CoinSwitchDefinition(VenueDefinition):
         return CoinSwitchSigner
 
     def signer_from_environment(self, value: Value) -> httpx.Auth:
+        from adapter.errors import CredentialsError
         from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
 
-        return CoinSwitchSigner(value(API_KEY) or "", value(SECRET_KEY) or "")
+        try:
+            return CoinSwitchSigner(value(API_KEY) or "", value(SECRET_KEY) or "")
+        except CredentialsError as error:
+            text = error.message
+            if "secret key" in text and "API key" in text:
+                names = f"{API_KEY} and {SECRET_KEY}"
+            else:
+                names = SECRET_KEY if "secret key" in text else API_KEY
+            raise CredentialsError(f"{text} (check {names})", venue=VENUE) from None
 
     def generated_client(self) -> Callable[..., Any]:
         from venue_balances_coinswitch_dma import Client
@@ -66,9 +81,17 @@ class CoinSwitchDefinition(VenueDefinition):
         return Client
 
     def simulator(self, options: dict[str, Any]) -> Simulator:
+        """Option `coinswitch_children=N` (or the variable COINSWITCH_DMA_SANDBOX_CHILDREN):
+        a master with N generated children instead of the three samples."""
         from adapter.venues.coinswitch_dma.simulator import CoinSwitchSimulator
 
-        return CoinSwitchSimulator.demo()
+        children = options.pop("coinswitch_children", None)
+        if children is None and os.environ.get(SANDBOX_CHILDREN, "").strip():
+            try:
+                children = parse_subaccount_id(os.environ[SANDBOX_CHILDREN].strip())
+            except ValueError:
+                raise ValueError(f"{SANDBOX_CHILDREN} must be a number of children") from None
+        return CoinSwitchSimulator.demo(children)
 
     def add_fetch_arguments(self, parser: argparse.ArgumentParser) -> None:
         def subaccount(text: str) -> int:
@@ -82,7 +105,8 @@ class CoinSwitchDefinition(VenueDefinition):
             action="append",
             type=subaccount,
             metavar="ID",
-            help=f"a CoinSwitch DMA subaccount id (repeatable); default: {SUBACCOUNTS}",
+            help=f"read only this CoinSwitch DMA child (repeatable); default: {SUBACCOUNTS},"
+            " or the whole master (its own balance and every child's, in one request)",
         )
 
     def fetch_options(
@@ -104,14 +128,10 @@ class CoinSwitchDefinition(VenueDefinition):
             if args.subaccount:
                 raise ValueError(f"--subaccount applies to {VENUE} only")
             return {}
-        ids = named
-        if not ids:
-            raise ValueError(
-                f"CoinSwitch DMA is configured but no subaccount ids were given: set"
-                f" {SUBACCOUNTS}=1001,1002 or pass --subaccount ID"
-                f" (or --venue to read only other venues)"
-            )
-        return {"coinswitch_subaccounts": ids}
+        return {"coinswitch_subaccounts": named} if named else {}  # none named: whole master
+
+    def list_subaccounts(self, client: Any) -> list[Subaccount]:
+        return list(client.coinswitch_subaccounts())
 
     def seconds_needed(self, options: Mapping[str, Any]) -> float:
         # 200 subaccounts at 10 requests/s cannot be fetched in the default 10 s.

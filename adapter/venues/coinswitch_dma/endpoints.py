@@ -3,23 +3,41 @@ client, bodies read by `mapping`."""
 
 from __future__ import annotations
 
-from venue_balances_coinswitch_dma.api.master import get_subaccount_balance
+from venue_balances_coinswitch_dma.api.master import (
+    get_consolidated_balance,
+    get_master_balance,
+    get_subaccount_balance,
+    list_subaccounts,
+)
 
-from adapter.domain import SubaccountBalance, Venue
+from adapter.domain import Subaccount, SubaccountBalance, Venue
 from adapter.engine.call import Call
 from adapter.errors import BadRequestError
 from adapter.venues.coinswitch_dma import mapping
 
-__all__ = ["CHILD", "child_balance"]
+__all__ = [
+    "CHILD",
+    "CONSOLIDATED",
+    "LIST",
+    "MASTER",
+    "child_balance",
+    "consolidated",
+    "master_balance",
+    "subaccounts",
+]
 
+VENUE = Venue.COINSWITCH_DMA
 CHILD = "GET /dma/api/v1/master/subaccount/balance"
+MASTER = "GET /dma/api/v1/master/balance"
+LIST = "GET /dma/api/v1/master/subaccounts"
+CONSOLIDATED = "GET /dma/api/v1/master/balance/consolidated"
 
 
 def child_balance(subaccount_id: object) -> Call[SubaccountBalance]:
     """One child subaccount's balance; BadRequestError for an id that cannot be asked for."""
     number = _subaccount_id(subaccount_id)
     return Call(
-        venue=Venue.COINSWITCH_DMA,
+        venue=VENUE,
         endpoint=CHILD,
         subaccount=number,
         request=get_subaccount_balance._get_kwargs(subaccount_id=number),
@@ -28,11 +46,47 @@ def child_balance(subaccount_id: object) -> Call[SubaccountBalance]:
     )
 
 
+def master_balance() -> Call[SubaccountBalance]:
+    """The master account's own balance."""
+    return Call(
+        venue=VENUE,
+        endpoint=MASTER,
+        subaccount=None,
+        request=get_master_balance._get_kwargs(),
+        parse=mapping.master_balance_from_json,
+        error_message=mapping.error_message,
+    )
+
+
+def subaccounts() -> Call[list[Subaccount]]:
+    """The master's subaccount list, its own row included."""
+    return Call(
+        venue=VENUE,
+        endpoint=LIST,
+        subaccount=None,
+        request=list_subaccounts._get_kwargs(),
+        parse=mapping.subaccounts_from_json,
+        error_message=mapping.error_message,
+    )
+
+
+def consolidated() -> Call[list[SubaccountBalance]]:
+    """The master and every child, in one request."""
+    return Call(
+        venue=VENUE,
+        endpoint=CONSOLIDATED,
+        subaccount=None,
+        request=get_consolidated_balance._get_kwargs(),
+        parse=mapping.consolidated_from_json,
+        error_message=mapping.error_message,
+    )
+
+
 def _subaccount_id(value: object) -> int:
     if type(value) is not int or not 0 <= value < 2**63:  # the spec's int64
         raise BadRequestError(
             f"a CoinSwitch subaccount id is an integer >= 0, not {value!r:.40}",
-            venue=Venue.COINSWITCH_DMA,
+            venue=VENUE,
             endpoint=CHILD,
         )
     return value

@@ -1,7 +1,12 @@
-"""CoinSwitch DMA answers as balances: `GET /dma/api/v1/master/subaccount/balance`.
+"""CoinSwitch DMA answers as domain types: one child's balance, the master's, the
+subaccount list, and the consolidated answer (master + every child).
 
-The answer must be for the subaccount asked for; its `balance_detail.totalEquity` is the
-balance (USDT) and each `coin[]` row an asset.
+A balance is `balance_detail.totalEquity`: the account's total equity in USDT (wallets
+plus unrealised PnL, every coin valued in USDT); each `coin[]` row is an asset. Bodies are
+read key by key, every scalar checked (`adapter.fields`), in the shapes
+`specs/coinswitch-dma.yaml` gives; the generated models are the oracle the tests hold
+this reading to (tests/test_coinswitch_v2.py), and reading directly costs a fraction of
+building them.
 """
 
 from __future__ import annotations
@@ -9,16 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from venue_balances_coinswitch_dma.models import (
-    BalanceDetail,
-    CoinBalance,
-    ErrorResponse,
-    SubaccountBalanceData,
-    SubaccountBalanceResponse,
-)
-from venue_balances_coinswitch_dma.types import Unset
+from venue_balances_coinswitch_dma.models import ErrorResponse
 
-from adapter.domain import AssetBalance, SubaccountBalance, Venue
+from adapter.domain import AssetBalance, Subaccount, SubaccountBalance, Venue
 from adapter.fields import (
     MISSING,
     FieldProblem,
@@ -28,79 +26,93 @@ from adapter.fields import (
     integer,
     object_list,
     optional_amount,
-    parse_model,
     required_object,
     text,
 )
 
-__all__ = ["balance_from_json", "error_message"]
+__all__ = [
+    "balance_from_json",
+    "consolidated_from_json",
+    "error_message",
+    "master_balance_from_json",
+    "subaccounts_from_json",
+]
 
+VENUE = Venue.COINSWITCH_DMA
 CURRENCY = "USDT"
+MAX_ID = 2**63 - 1  # the spec's int64
 
 
 def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
-    """The balance of `subaccount_id` from a 200 body."""
-    body = required_object(payload, "body")
-    data = required_object(body.get("data", MISSING), "data")
-    detail = required_object(data.get("balance_detail", MISSING), "data.balance_detail")
-    coins = object_list(detail.get("coin", []), "data.balance_detail.coin")
-    response = parse_model(
-        SubaccountBalanceResponse.from_dict,
-        body,
-        [
-            *(
-                (f"data.balance_detail.coin[{i}]", CoinBalance.from_dict, c)
-                for i, c in enumerate(coins)
-            ),
-            ("data.balance_detail", BalanceDetail.from_dict, detail),
-            ("data", SubaccountBalanceData.from_dict, data),
-        ],
-    )
-    data_model = response.data
-    number = integer(data_model.subaccount_id, "data.subaccount_id", minimum=0)
+    """The balance of child `subaccount_id` from a 200 body of GET .../subaccount/balance."""
+    data = _data(payload)
+    number = _child_id(data.get("subaccount_id", MISSING), "data.subaccount_id")
     if number != subaccount_id:
         raise FieldProblem(
             "data.subaccount_id", f"is {number}, but subaccount {subaccount_id} was asked for"
         )
-    detail_model = data_model.balance_detail
-    return SubaccountBalance(
-        venue=Venue.COINSWITCH_DMA,
-        subaccount=number,
-        primary=False,
-        currency=CURRENCY,
-        balance=amount(detail_model.total_equity, "data.balance_detail.totalEquity"),
-        active=flag(_present(data_model.is_active), "data.is_active"),
-        inr_rate=optional_amount(_present(data_model.usdt_inr_rate), "data.usdt_inr_rate"),
-        assets=_assets(detail_model.coin or []),
-    )
+    active = flag(data.get("is_active"), "data.is_active")
+    return _balance(data, "data", subaccount=number, active=active)
 
 
-def _assets(rows: list[CoinBalance]) -> tuple[AssetBalance, ...]:
-    assets: dict[str, AssetBalance] = {}
-    for index, row in enumerate(rows):
-        where = f"data.balance_detail.coin[{index}]"
-        asset = text(row.coin, f"{where}.coin")
-        if asset in assets:
-            raise FieldProblem(where, f"repeats coin {asset!r}: cannot tell which row is right")
-
-        def optional(value: object, key: str) -> Decimal | None:
-            return optional_amount(_present(value), f"{where}.{key}")  # noqa: B023
-
-        assets[asset] = AssetBalance(
-            asset=asset,
-            equity=amount(row.equity, f"{where}.equity"),
-            wallet_balance=optional(row.wallet_balance, "walletBalance"),
-            unrealised_pnl=optional(row.unrealised_pnl, "unrealisedPnl"),
-            equity_inr=optional(row.equity_inr, "equityINR"),
-            wallet_balance_inr=optional(row.wallet_balance_inr, "walletBalanceINR"),
-            unrealised_pnl_inr=optional(row.unrealised_pnl_inr, "unrealisedPnlINR"),
+def master_balance_from_json(payload: Any) -> SubaccountBalance:
+    """The master account's own balance from a 200 body of GET .../master/balance."""
+    data = _data(payload)
+    if data.get("subaccount_id") is not None:
+        raise FieldProblem(
+            "data.subaccount_id", "is not null: this is not the master account's balance"
         )
-    return tuple(assets.values())
+    return _balance(data, "data", subaccount=None, active=None)
 
 
-def _present(value: object) -> object:
-    """None for a key the body left out (the generated models' `Unset`)."""
-    return None if isinstance(value, Unset) else value
+def subaccounts_from_json(payload: Any) -> list[Subaccount]:
+    """The master's subaccount list (GET .../master/subaccounts), the master's own row
+    first, then children by ascending id. `is_master`/`is_active` may be left out."""
+    rows = object_list(_data(payload).get("subaccounts", MISSING), "data.subaccounts")
+    found: dict[int, Subaccount] = {}
+    master: Subaccount | None = None
+    for index, row in enumerate(rows):
+        where = f"data.subaccounts[{index}]"
+        number = _child_id(row.get("subaccount_id", MISSING), f"{where}.subaccount_id")
+        is_master = flag(row.get("is_master"), f"{where}.is_master") is True
+        entry = Subaccount(
+            venue=VENUE,
+            subaccount=number,
+            primary=is_master,
+            active=flag(row.get("is_active"), f"{where}.is_active"),
+        )
+        if number in found:
+            raise FieldProblem(where, f"repeats subaccount {number}: cannot tell which is right")
+        if is_master and master is not None:
+            raise FieldProblem(where, "is a second master row: cannot tell which is right")
+        found[number] = entry
+        master = entry if is_master else master
+    children = sorted((e for e in found.values() if e is not master), key=_number)
+    return ([master] if master is not None else []) + children
+
+
+def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
+    """Master + every child from one 200 body of GET .../master/balance/consolidated: the
+    master first (`subaccount` None), then children by ascending id. The master row is
+    the one with `is_master: true`, whatever its id; flags may be null or left out."""
+    rows = object_list(_data(payload).get("balances", MISSING), "data.balances")
+    master: SubaccountBalance | None = None
+    children: dict[int, SubaccountBalance] = {}
+    for index, row in enumerate(rows):
+        where = f"data.balances[{index}]"
+        if flag(row.get("is_master"), f"{where}.is_master") is True:
+            if master is not None:
+                raise FieldProblem(where, "is a second master row: cannot tell which is right")
+            master = _balance(row, where, subaccount=None, active=None)
+            continue
+        number = _child_id(row.get("subaccount_id", MISSING), f"{where}.subaccount_id")
+        if number in children:
+            raise FieldProblem(where, f"repeats subaccount {number}: cannot tell which is right")
+        active = flag(row.get("is_active"), f"{where}.is_active")
+        children[number] = _balance(row, where, subaccount=number, active=active)
+    if master is None:
+        raise FieldProblem("data.balances", "has no master row (is_master: true)")
+    return [master, *(children[number] for number in sorted(children))]
 
 
 def error_message(payload: Any) -> str | None:
@@ -109,3 +121,57 @@ def error_message(payload: Any) -> str | None:
         return None
     error = ErrorResponse.from_dict(payload)
     return first_text(error.message, error.additional_properties.get("error"))
+
+
+def _data(payload: Any) -> dict[str, Any]:
+    return required_object(required_object(payload, "body").get("data", MISSING), "data")
+
+
+def _child_id(value: object, field: str) -> int:
+    number = integer(value, field, minimum=0)
+    if number > MAX_ID:
+        raise FieldProblem(field, f"expected an int64 subaccount id, got {number}")
+    return number
+
+
+def _number(entry: Subaccount) -> int:
+    return entry.subaccount
+
+
+def _balance(
+    data: dict[str, Any], where: str, *, subaccount: int | None, active: bool | None
+) -> SubaccountBalance:
+    detail = required_object(data.get("balance_detail", MISSING), f"{where}.balance_detail")
+    return SubaccountBalance(
+        venue=VENUE,
+        subaccount=subaccount,
+        primary=subaccount is None,
+        currency=CURRENCY,
+        balance=amount(detail.get("totalEquity", MISSING), f"{where}.balance_detail.totalEquity"),
+        active=active,
+        inr_rate=optional_amount(data.get("usdt_inr_rate"), f"{where}.usdt_inr_rate"),
+        assets=_assets(detail, f"{where}.balance_detail"),
+    )
+
+
+def _assets(detail: dict[str, Any], where: str) -> tuple[AssetBalance, ...]:
+    assets: dict[str, AssetBalance] = {}
+    for index, row in enumerate(object_list(detail.get("coin", []), f"{where}.coin")):
+        at = f"{where}.coin[{index}]"
+        asset = text(row.get("coin", MISSING), f"{at}.coin")
+        if asset in assets:
+            raise FieldProblem(at, f"repeats coin {asset!r}: cannot tell which row is right")
+
+        def optional(key: str) -> Decimal | None:
+            return optional_amount(row.get(key), f"{at}.{key}")  # noqa: B023
+
+        assets[asset] = AssetBalance(
+            asset=asset,
+            equity=amount(row.get("equity", MISSING), f"{at}.equity"),
+            wallet_balance=optional("walletBalance"),
+            unrealised_pnl=optional("unrealisedPnl"),
+            equity_inr=optional("equityINR"),
+            wallet_balance_inr=optional("walletBalanceINR"),
+            unrealised_pnl_inr=optional("unrealisedPnlINR"),
+        )
+    return tuple(assets.values())

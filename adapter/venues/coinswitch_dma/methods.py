@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adapter.client import AsyncClient, SyncClient
-from adapter.domain import SubaccountBalance, Venue
+from adapter.domain import Subaccount, SubaccountBalance, Venue
 from adapter.venues.coinswitch_dma import plan
 
 __all__ = ["AsyncCoinSwitchMethods", "CoinSwitchMethods"]
@@ -15,7 +15,7 @@ VENUE = Venue.COINSWITCH_DMA
 
 class CoinSwitchMethods(SyncClient):
     def coinswitch_balance(self, subaccount_id: int) -> SubaccountBalance:
-        """One CoinSwitch DMA child subaccount's balance."""
+        """One CoinSwitch DMA child subaccount's balance (total equity in USDT)."""
         return self._run(VENUE, plan.balance(subaccount_id))
 
     def coinswitch_balances(self, subaccount_ids: Iterable[int]) -> list[SubaccountBalance]:
@@ -24,10 +24,24 @@ class CoinSwitchMethods(SyncClient):
         given, if any, is raised."""
         return self._run(VENUE, plan.balances(subaccount_ids))
 
+    def coinswitch_master_balance(self) -> SubaccountBalance:
+        """The master account's own balance (`subaccount` None, `primary` True)."""
+        return self._run(VENUE, plan.master_balance())
+
+    def coinswitch_subaccounts(self) -> list[Subaccount]:
+        """The master's subaccount list: its own row (numeric id, primary) first, then
+        every child by ascending id, inactive ones included."""
+        return self._run(VENUE, plan.subaccounts())
+
+    def coinswitch_all_balances(self) -> list[SubaccountBalance]:
+        """The master, then every child by ascending id, in one consolidated request (or,
+        where that endpoint is not offered, master + list + one request per child)."""
+        return self._run(VENUE, plan.all_balances())
+
 
 class AsyncCoinSwitchMethods(AsyncClient):
     async def coinswitch_balance(self, subaccount_id: int) -> SubaccountBalance:
-        """One CoinSwitch DMA child subaccount's balance."""
+        """One CoinSwitch DMA child subaccount's balance (total equity in USDT)."""
         return await self._run(VENUE, plan.balance(subaccount_id))
 
     async def coinswitch_balances(self, subaccount_ids: Iterable[int]) -> list[SubaccountBalance]:
@@ -35,3 +49,17 @@ class AsyncCoinSwitchMethods(AsyncClient):
         fetched once). Everything is fetched first; then the first failure in the order
         given, if any, is raised."""
         return await self._run(VENUE, plan.balances(subaccount_ids))
+
+    async def coinswitch_master_balance(self) -> SubaccountBalance:
+        """The master account's own balance (`subaccount` None, `primary` True)."""
+        return await self._run(VENUE, plan.master_balance())
+
+    async def coinswitch_subaccounts(self) -> list[Subaccount]:
+        """The master's subaccount list: its own row (numeric id, primary) first, then
+        every child by ascending id, inactive ones included."""
+        return await self._run(VENUE, plan.subaccounts())
+
+    async def coinswitch_all_balances(self) -> list[SubaccountBalance]:
+        """The master, then every child by ascending id, in one consolidated request (or,
+        where that endpoint is not offered, master + list + one request per child)."""
+        return await self._run(VENUE, plan.all_balances())

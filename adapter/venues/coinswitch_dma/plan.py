@@ -1,23 +1,45 @@
-"""Which CoinSwitch DMA calls each public method makes, in which steps (`engine.call.Plan`)."""
+"""Which CoinSwitch DMA calls each public method makes, in which steps (`engine.call.Plan`).
+
+The whole master is one consolidated request. Where a deployment does not offer that
+endpoint (404, 405 or 501), the plan falls back to the master's balance and the list,
+then one request per child in ascending order, and says so in one log line; any other
+failure is reported as it is, not retried down another path.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from adapter.domain import FetchError, SubaccountBalance, Venue
+from adapter.domain import FetchError, Subaccount, SubaccountBalance, Venue
 from adapter.engine.call import Call, Gathered, Outcome, Plan, outcome_value
 from adapter.errors import AdapterError, BadRequestError
 from adapter.venues.coinswitch_dma import endpoints
 
-__all__ = ["balance", "balances", "report"]
+__all__ = ["all_balances", "balance", "balances", "master_balance", "report", "subaccounts"]
 
 VENUE = Venue.COINSWITCH_DMA
+FALLBACK_STATUSES = frozenset({404, 405, 501})
+"""Answers of the consolidated endpoint that mean "not offered here"."""
 Entry = Call[SubaccountBalance] | AdapterError
+log = logging.getLogger("adapter")
 
 
 def balance(subaccount_id: object) -> Plan[SubaccountBalance]:
     """One child's balance."""
     outcomes: list[Outcome[SubaccountBalance]] = yield [endpoints.child_balance(subaccount_id)]
+    return outcome_value(outcomes[0])
+
+
+def master_balance() -> Plan[SubaccountBalance]:
+    """The master account's own balance."""
+    outcomes: list[Outcome[SubaccountBalance]] = yield [endpoints.master_balance()]
+    return outcome_value(outcomes[0])
+
+
+def subaccounts() -> Plan[list[Subaccount]]:
+    """The master's subaccount list, its own row first."""
+    outcomes: list[Outcome[list[Subaccount]]] = yield [endpoints.subaccounts()]
     return outcome_value(outcomes[0])
 
 
@@ -33,8 +55,18 @@ def balances(subaccount_ids: object) -> Plan[list[SubaccountBalance]]:
     ]
 
 
-def report(subaccount_ids: object) -> Plan[Gathered]:
-    """What `all_balances` reads of CoinSwitch DMA: the children named."""
+def all_balances() -> Plan[list[SubaccountBalance]]:
+    """The master, then every child by ascending id; the first failure is raised."""
+    whole = yield from _whole_master()
+    if whole.errors:
+        raise whole.errors[0].error
+    return whole.balances
+
+
+def report(subaccount_ids: Iterable[object] | None) -> Plan[Gathered]:
+    """What `all_balances` reads of CoinSwitch DMA: the whole master, or the children named."""
+    if subaccount_ids is None:
+        return (yield from _whole_master())
     try:
         calls, entries = _entries(subaccount_ids)
     except AdapterError as error:
@@ -45,6 +77,44 @@ def report(subaccount_ids: object) -> Plan[Gathered]:
         for entry in entries
         if isinstance(entry, AdapterError)
     ]
+    return _gathered(calls, outcomes, errors)
+
+
+def _whole_master() -> Plan[Gathered]:
+    outcomes: list[Outcome[list[SubaccountBalance]]] = yield [endpoints.consolidated()]
+    [answer] = outcomes
+    if not isinstance(answer, AdapterError):
+        return Gathered(balances=answer, errors=[])
+    if answer.status not in FALLBACK_STATUSES:
+        raise answer
+    log.warning(
+        "%s answered %s: reading the master's balance, its subaccount list and each child"
+        " one request at a time instead",
+        endpoints.CONSOLIDATED,
+        answer.status,
+    )
+    master_call, list_call = endpoints.master_balance(), endpoints.subaccounts()
+    master, listed = yield [master_call, list_call]
+    if isinstance(listed, AdapterError):
+        raise listed
+    children = [entry.subaccount for entry in listed if not entry.primary]
+    calls = [endpoints.child_balance(number) for number in children]
+    fetched: list[Outcome[SubaccountBalance]] = yield calls
+    errors: list[FetchError] = []
+    found: list[SubaccountBalance] = []
+    if isinstance(master, AdapterError):
+        errors.append(FetchError(venue=VENUE, subaccount=None, error=master))
+    else:
+        found.append(master)
+    gathered = _gathered(calls, fetched, errors)
+    return Gathered(balances=found + gathered.balances, errors=gathered.errors)
+
+
+def _gathered(
+    calls: list[Call[SubaccountBalance]],
+    outcomes: list[Outcome[SubaccountBalance]],
+    errors: list[FetchError],
+) -> Gathered:
     found = []
     for call, outcome in zip(calls, outcomes, strict=True):
         if isinstance(outcome, AdapterError):

@@ -1,11 +1,14 @@
 """CoinSwitch DMA's endpoints as a handler with no I/O (mounted by `adapter.sandbox`).
 
 Checks each request as CoinSwitch does (Ed25519 over METHOD + URL-decoded path with query
-+ epoch; an epoch more than 60 s off is refused) and answers from `accounts`.
++ epoch; an epoch more than 60 s off is refused) and answers from `master` and `accounts`:
+one child's balance, the master's, the subaccount list (flags left out, as the venue's
+example does) and the consolidated answer (flags explicit nulls, as its example does).
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,47 +24,80 @@ from adapter.simulation import Request, Response, json_response, skewed
 from adapter.venues import coinswitch_dma
 from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
 
-__all__ = ["SAMPLE_ACCOUNTS", "CoinSwitchSimulator"]
+__all__ = ["SAMPLE_ACCOUNTS", "SAMPLE_MASTER", "CoinSwitchSimulator"]
 
 PREFIX = "/dma/api/v1/"
 CHILD_PATH = "/dma/api/v1/master/subaccount/balance"
+MASTER_PATH = "/dma/api/v1/master/balance"
+LIST_PATH = "/dma/api/v1/master/subaccounts"
+CONSOLIDATED_PATH = "/dma/api/v1/master/balance/consolidated"
+MASTER_ID = 1000
 
 
 def _coin(coin: str, equity: str, wallet: str, pnl: str | None = None) -> dict[str, str]:
     """A coin row; INR amounts at the demo's 84.50 rate, rounded half-up as CoinSwitch does."""
 
-    def inr(amount: str) -> str:
-        return str((Decimal(amount) * Decimal("84.50")).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-    row = {"coin": coin, "equity": equity, "equityINR": inr(equity)}
-    row |= {"walletBalance": wallet, "walletBalanceINR": inr(wallet)}
+    row = {"coin": coin, "equity": equity, "equityINR": _inr(equity)}
+    row |= {"walletBalance": wallet, "walletBalanceINR": _inr(wallet)}
     if pnl is not None:
-        row |= {"unrealisedPnl": pnl, "unrealisedPnlINR": inr(pnl)}
+        row |= {"unrealisedPnl": pnl, "unrealisedPnlINR": _inr(pnl)}
     return row
 
 
-def _account(number: int, total: str, total_inr: str, coins: list[Any], active: bool) -> Any:
-    return {
+def _inr(amount: str) -> str:
+    return str((Decimal(amount) * Decimal("84.50")).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _account(number: int | None, total: str, coins: list[Any], active: bool | None) -> Any:
+    data: dict[str, Any] = {
         "subaccount_id": number,
         "account_type": "UNIFIED",
         "usdt_inr_rate": "84.50",
-        "balance_detail": {"totalEquity": total, "totalEquityINR": total_inr, "coin": coins},
-        "is_active": active,
+        "balance_detail": {"totalEquity": total, "totalEquityINR": _inr(total), "coin": coins},
     }
+    if number is not None:
+        data["is_active"] = active
+    return data
+
+
+def _shift(detail: dict[str, Any], delta: Decimal) -> None:
+    def moved(text: str) -> str:
+        return str((Decimal(text) + delta).quantize(Decimal(text)))
+
+    detail["totalEquity"] = moved(detail["totalEquity"])
+    detail["totalEquityINR"] = _inr(detail["totalEquity"])
+    if detail["coin"]:
+        coin = detail["coin"][0]
+        for key in ("equity", "walletBalance"):
+            coin[key] = moved(coin[key])
+            coin[key + "INR"] = _inr(coin[key])
+
+
+def _children(count: int) -> dict[int, dict[str, Any]]:
+    """`count` children 1001, 1002, ... with amounts of varied digits; every tenth inactive."""
+    accounts = {}
+    for offset in range(count):
+        number = 1001 + offset
+        equity = f"{(offset * 7919) % 100000}.{offset % 100:02d}"
+        accounts[number] = _account(
+            number, equity, [_coin("USDT", equity, equity)], active=offset % 10 != 9
+        )
+    return accounts
 
 
 # The demo's children: one with unrealised PnL and two coins, one inactive.
 SAMPLE_ACCOUNTS: dict[int, dict[str, Any]] = {
-    1001: _account(1001, "5000.00", "422500.00", [_coin("USDT", "5000.00", "5000.00")], True),
+    1001: _account(1001, "5000.00", [_coin("USDT", "5000.00", "5000.00")], True),
     1002: _account(
         1002,
         "10750.25",
-        "908396.13",
         [_coin("USDT", "10500.25", "10000.00", "500.25"), _coin("USDC", "250.00", "250.00")],
         True,
     ),
-    1003: _account(1003, "42.10", "3557.45", [_coin("USDT", "42.10", "42.10")], False),
+    1003: _account(1003, "42.10", [_coin("USDT", "42.10", "42.10")], False),
 }
+# The master's own balance: the venue's documented example.
+SAMPLE_MASTER = _account(None, "10500.25", [_coin("USDT", "10500.25", "10000.00", "500.25")], None)
 
 
 class CoinSwitchSimulator:
@@ -74,11 +110,20 @@ class CoinSwitchSimulator:
         *,
         api_keys: Iterable[str] = (),
         accounts: dict[int, dict[str, Any]] | None = None,
+        master: dict[str, Any] | None = None,
         foreign_subaccounts: Iterable[int] = (),
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.api_keys = {key.lower() for key in api_keys}
-        self.accounts: dict[int, dict[str, Any]] = dict(accounts or {})
+        self.accounts: dict[int, dict[str, Any]] = copy.deepcopy(accounts or {})
+        """Each child's `data` (balance endpoint shape), by id."""
+        self.master: dict[str, Any] = copy.deepcopy(master or SAMPLE_MASTER)
+        """The master's own `data` (master balance endpoint shape)."""
+        self.master_id = MASTER_ID
+        """The master's numeric id, as the subaccount list gives it."""
+        self.consolidated = True
+        """Whether the consolidated endpoint is offered (False: it answers 404)."""
+        self._undrifted: tuple[dict[str, Any], dict[int, dict[str, Any]]] | None = None
         self.foreign_subaccounts = set(foreign_subaccounts)
         """Children of another master: 403."""
         self.verify = True
@@ -86,13 +131,13 @@ class CoinSwitchSimulator:
         self._secret: str | None = None
 
     @classmethod
-    def demo(cls) -> CoinSwitchSimulator:
-        """The sample children (2001 is another master's: 403; any other id: 404), and a
-        throwaway key to sign with (`client_options`)."""
+    def demo(cls, children: int | None = None) -> CoinSwitchSimulator:
+        """The sample master and children (or `children` generated ones, 1001 up; 2001 is
+        another master's: 403; any other id: 404), and a throwaway key to sign with."""
         key = ed25519.Ed25519PrivateKey.generate()
         simulator = cls(
             api_keys=[key.public_key().public_bytes_raw().hex()],
-            accounts=SAMPLE_ACCOUNTS,
+            accounts=SAMPLE_ACCOUNTS if children is None else _children(children),
             foreign_subaccounts=[2001],
         )
         simulator._secret = key.private_bytes_raw().hex()
@@ -117,13 +162,30 @@ class CoinSwitchSimulator:
         return self._check(request) if self.verify else None
 
     def answer(self, request: Request) -> Response:
-        if request.path == CHILD_PATH:
+        path = request.path
+        if path == CHILD_PATH:
             return self._child(request.target)
-        return json_response(404, {"message": f"no such endpoint: {request.path}"})
+        if path == MASTER_PATH:
+            return json_response(200, {"message": "success", "data": self.master})
+        if path == LIST_PATH:
+            return json_response(200, {"message": "success", "data": self._list()})
+        if path == CONSOLIDATED_PATH and self.consolidated:
+            return json_response(200, {"message": "success", "data": self._consolidated()})
+        return json_response(404, {"message": f"no such endpoint: {path}"})
 
     def error_body(self, status: int) -> bytes:
         messages = {429: "too many requests", 500: "internal server error"}
         return json_response(status, {"message": messages.get(status, f"HTTP {status}")}).body
+
+    def drift(self, step: int) -> None:
+        """Each account's equity (and its first coin's) moves by -1.25 .. +1.25 USDT from
+        where it started, by step; INR amounts follow."""
+        if self._undrifted is None:
+            self._undrifted = copy.deepcopy((self.master, self.accounts))
+        master, accounts = copy.deepcopy(self._undrifted)
+        for index, data in enumerate([master, *accounts.values()]):
+            _shift(data["balance_detail"], Decimal((step * 7 + index * 3) % 11 - 5) / 4)
+        self.master, self.accounts = master, accounts
 
     def client_options(self) -> dict[str, Any]:
         return {coinswitch_dma.DEFINITION.signer_option: self.signer()}
@@ -136,7 +198,6 @@ class CoinSwitchSimulator:
         return {
             coinswitch_dma.API_KEY: signer.api_key,
             coinswitch_dma.SECRET_KEY: self._demo_secret(),
-            coinswitch_dma.SUBACCOUNTS: ",".join(map(str, self.subaccounts)),
         }
 
     # Keys ------------------------------------------------------------------------------------
@@ -174,6 +235,17 @@ class CoinSwitchSimulator:
         return None
 
     # Answers -----------------------------------------------------------------------------------
+
+    def _list(self) -> dict[str, Any]:
+        rows: list[dict[str, Any]] = [{"subaccount_id": self.master_id, "is_master": True}]
+        for number in self.subaccounts:
+            rows.append({"subaccount_id": number, "is_active": self.accounts[number]["is_active"]})
+        return {"subaccounts": rows}
+
+    def _consolidated(self) -> dict[str, Any]:
+        master = {**self.master, "subaccount_id": None, "is_master": True, "is_active": None}
+        rows = [master] + [{**self.accounts[n], "is_master": None} for n in self.subaccounts]
+        return {"balances": rows}
 
     def _child(self, target: str) -> Response:
         values = parse_qs(urlsplit(target).query).get("subaccount_id")

@@ -9,7 +9,7 @@ import stat
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapter.domain import Venue
+from adapter.domain import Subaccount, Venue
 from adapter.venues import Value, VenueDefinition
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class KalshiDefinition(VenueDefinition):
     key_variables = (KEY_ID, PRIVATE_KEY_PATH)
     base_url_variable = BASE_URL
     verbatim_variables = (PRIVATE_KEY_PASSWORD,)
+    balance_help = "A Kalshi balance is the cash available, summed over exchange shards."
     environment_help = (
         (f"{KEY_ID}, {PRIVATE_KEY_PATH}", "Kalshi key id and PEM private key file"),
         (PRIVATE_KEY_PASSWORD, "password of that file, if encrypted"),
@@ -51,11 +52,22 @@ class KalshiDefinition(VenueDefinition):
         return KalshiSigner
 
     def signer_from_environment(self, value: Value) -> httpx.Auth:
+        from adapter.errors import CredentialsError
         from adapter.venues.kalshi.signer import KalshiSigner
 
-        return KalshiSigner.from_file(
-            value(KEY_ID) or "", value(PRIVATE_KEY_PATH) or "", value(PRIVATE_KEY_PASSWORD)
-        )
+        path = os.path.expanduser(value(PRIVATE_KEY_PATH) or "")
+        try:
+            return KalshiSigner.from_file(value(KEY_ID) or "", path, value(PRIVATE_KEY_PASSWORD))
+        except CredentialsError as error:
+            text = error.message
+            name = (
+                PRIVATE_KEY_PASSWORD
+                if "password" in text or "encrypted" in text
+                else KEY_ID
+                if "key id" in text
+                else PRIVATE_KEY_PATH
+            )
+            raise CredentialsError(f"{text} (check {name})", venue=VENUE) from None
 
     def generated_client(self) -> Callable[..., Any]:
         from venue_balances_kalshi import Client
@@ -67,9 +79,16 @@ class KalshiDefinition(VenueDefinition):
 
         return KalshiSimulator.demo()
 
+    def list_subaccounts(self, client: Any) -> list[Subaccount]:
+        """The numbers the bulk balance call returns (Kalshi has no list endpoint)."""
+        return [
+            Subaccount(venue=VENUE, subaccount=b.subaccount, primary=b.primary, active=None)
+            for b in client.kalshi_balances()
+        ]
+
     def warnings(self, environ: Mapping[str, str]) -> list[str]:
         """Like ssh: a private key that group or others can read deserves a warning."""
-        path = environ.get(PRIVATE_KEY_PATH, "").strip()
+        path = os.path.expanduser(environ.get(PRIVATE_KEY_PATH, "").strip())
         try:
             mode = os.stat(path).st_mode if path else 0
         except OSError:

@@ -174,6 +174,8 @@ def _load_pem(pem: str | bytes, password: str | bytes | None) -> PrivateKey:
     encrypted = b"ENCRYPTED" in data
     if b"-----BEGIN" not in data:
         problem = "is not a PEM private key (expected a -----BEGIN ... PRIVATE KEY----- block)"
+    elif b"PUBLIC KEY-----" in data and b"PRIVATE KEY-----" not in data:
+        problem = "is a public key; Kalshi requests are signed with the private key"
     elif encrypted and not secret:
         problem = "is encrypted and no password was given"
     elif secret and not encrypted:

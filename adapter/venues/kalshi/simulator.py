@@ -9,6 +9,7 @@ from, so the bulk rows and GetBalance never disagree. GetBalance adds `portfolio
 from __future__ import annotations
 
 import base64
+import copy
 import time
 from collections.abc import Callable, Mapping
 from decimal import Context, Decimal
@@ -88,6 +89,7 @@ class KalshiSimulator:
         self.verify = True
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
         self._private_key: rsa.RSAPrivateKey | None = None
+        self._undrifted: dict[int, dict[int, str]] | None = None
 
     @classmethod
     def demo(cls) -> KalshiSimulator:
@@ -169,6 +171,18 @@ class KalshiSimulator:
         return json_response(
             status, {"code": "error", "message": f"HTTP {status}", "details": ""}
         ).body
+
+    def drift(self, step: int) -> None:
+        """Each shard's cash (a bulk row) moves by -0.50 .. +0.50 USD from where it
+        started, by step; both endpoints follow, as they answer from the same store."""
+        if self._undrifted is None:
+            self._undrifted = copy.deepcopy(self.shards)
+        self.shards = copy.deepcopy(self._undrifted)
+        held = [(n, shard) for n, shards in sorted(self.shards.items()) for shard in sorted(shards)]
+        for index, (number, shard) in enumerate(held):
+            delta = Decimal((step * 5 + index * 3) % 11 - 5) / 10
+            dollars = Decimal(self.shards[number][shard])
+            self.shards[number][shard] = str((dollars + delta).quantize(dollars))
 
     def client_options(self) -> dict[str, Any]:
         return {kalshi.DEFINITION.signer_option: self.signer()}

@@ -1,0 +1,133 @@
+"""`venue-balances serve`: a Prometheus exporter of every configured venue's balances.
+
+Polls in the background every `--interval` seconds (the first poll at start), through one
+client whose rate limiters and deadline are those of a fetch; `/metrics` serves the last
+poll and never calls a venue (`adapter.exporter`, `adapter.metrics`). Each poll is
+recorded in the history unless `--no-record`. SIGTERM or Ctrl-C stops it (exit 0).
+With `--sandbox`, the sandbox's balances drift a little between polls, so that the
+exporter and `history --format chart` have something to show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from adapter.cli.common import (
+    UsageError,
+    add_common_arguments,
+    add_floor_arguments,
+    environment,
+    floors,
+    recorder,
+    run_command,
+    seconds,
+    stderr,
+)
+from adapter.cli.fetch import client_setup, deadline
+from adapter.venues import DEFINITIONS
+
+__all__ = ["main", "parser"]
+
+DEFAULT_LISTEN = "127.0.0.1:9464"
+log = logging.getLogger("adapter")
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """HOST:PORT (an IPv6 host in brackets: [::1]:9464)."""
+    host, colon, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not (port.isascii() and port.isdigit() and int(port) < 65536):
+        raise argparse.ArgumentTypeError(f"not HOST:PORT: {text[:60]!r}")
+    return host, int(port)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="venue-balances serve",
+        description="A Prometheus exporter: polls every configured venue in the background"
+        " and serves the last poll at http://HOST:PORT/metrics.",
+    )
+    add_common_arguments(p, timeout_help="deadline of each poll (default: as for a fetch)")
+    p.add_argument(
+        "--listen",
+        type=listen_address,
+        default=listen_address(DEFAULT_LISTEN),
+        metavar="HOST:PORT",
+        help=f"where to serve /metrics (default {DEFAULT_LISTEN}; 0.0.0.0 for every"
+        " interface, only if you mean it)",
+    )
+    p.add_argument(
+        "--interval",
+        type=seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds from the start of one poll to the next (default 60)",
+    )
+    for definition in DEFINITIONS:
+        definition.add_fetch_arguments(p)
+    add_floor_arguments(p)
+    history = p.add_mutually_exclusive_group()
+    history.add_argument(
+        "--record",
+        nargs="?",
+        const="",
+        metavar="DB",
+        help="the history to append each poll to (default: the user data directory)",
+    )
+    history.add_argument("--no-record", action="store_true", help="keep no history")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+
+    def command() -> tuple[str, int]:
+        from adapter.exporter import serve
+
+        minimums = floors(args)
+        record = None if args.no_record else recorder(args.record, simulated=args.sandbox)
+        stop = threading.Event()
+        # SIGTERM as Ctrl-C: serve() takes KeyboardInterrupt as its signal to stop.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        with environment(args, banner_on_stdout=False) as (environ, sandbox):
+            arguments, options, selected = client_setup(args, environ)
+            from adapter.venues.clients import BalanceClient
+
+            polls = 0
+
+            def poll() -> Any:
+                nonlocal polls
+                if sandbox is not None and polls:
+                    sandbox.drift(polls)
+                polls += 1
+                return client.all_balances(**options)
+
+            with BalanceClient(**arguments, timeout=deadline(args.timeout, options)) as client:
+                try:
+                    serve(
+                        poll,
+                        listen=args.listen,
+                        interval=args.interval,
+                        venues=[d.venue for d in selected],
+                        floors=minimums,
+                        recorder=record,
+                        stop=stop,
+                        on_listening=lambda host, port: stderr(
+                            f"serving http://{_url_host(host)}:{port}/metrics"
+                        ),
+                    )
+                except OSError as exc:
+                    host, port = args.listen
+                    raise UsageError(f"cannot listen on {host}:{port}: {exc}") from None
+        return "", 0
+
+    return run_command(args, command)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

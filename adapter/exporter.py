@@ -1,0 +1,206 @@
+"""`serve`: poll the venues in the background and serve the last poll at /metrics.
+
+    from adapter.exporter import serve, write_textfile
+
+    # SIGTERM as Ctrl-C: serve() takes KeyboardInterrupt as "stop". (Setting an Event from
+    # a signal handler can deadlock when the signal lands inside the Event's own lock.)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stop = threading.Event()                                 # or set it from another thread
+    serve(
+        lambda: client.all_balances(**fetch_options),
+        listen=("127.0.0.1", 9464),
+        interval=60.0,
+        venues=configured_venues,                            # their `up` is 0 on failure
+        floors=parse_floors(args.min or []),
+        recorder=functools.partial(History(db).record, simulated=args.sandbox),  # or None
+        stop=stop,
+        on_listening=lambda host, port: log.info("serving http://%s:%s/metrics", host, port),
+    )
+
+    write_textfile(path, text)          # fetch --output: temp file beside it, then os.replace
+
+`serve` binds first (an `OSError` such as "address in use" comes out before anything starts),
+then polls at once and every `interval` seconds from the start of one poll to the next, in a
+thread of its own; a scrape only reads the last poll (`adapter.metrics`). A poll that raises
+marks every configured venue down (an `AdapterError` also counts under its kind); one that
+raises anything else is logged with its traceback, and polling goes on. A recorder failure
+(a full disk, a locked file) is logged, and polling goes on.
+
+It returns once `stop` is set or Ctrl-C arrives, within a second: a snapshot being written
+is finished first (and none is begun after that), but a poll still waiting on a venue is
+left behind in its daemon thread (its own deadline ends it) and its result is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from prometheus_client import make_wsgi_app
+
+from adapter.domain import BalanceReport, Venue
+from adapter.errors import AdapterError
+from adapter.floors import Floor
+from adapter.metrics import BalanceMetrics
+
+__all__ = ["serve", "write_textfile"]
+
+log = logging.getLogger(__name__)
+
+METRICS_PATH = "/metrics"
+
+
+def serve(
+    poll: Callable[[], BalanceReport],
+    *,
+    listen: tuple[str, int],
+    interval: float,  # seconds
+    venues: Iterable[Venue | str],
+    floors: Sequence[Floor] = (),
+    recorder: Callable[[BalanceReport], object] | None = None,
+    stop: threading.Event,
+    on_listening: Callable[[str, int], None] | None = None,
+) -> None:
+    """Serve the last poll's metrics on `listen` until `stop` is set (or Ctrl-C)."""
+    if not interval > 0:
+        raise ValueError(f"the poll interval must be positive, got {interval!r} seconds")
+    metrics = BalanceMetrics(venues, floors)
+    server = _bind(listen, _routes(make_wsgi_app(metrics.registry)))
+    writing = threading.Lock()  # held while a snapshot is written; shutdown waits for it
+    threads = [
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},  # seconds: how soon shutdown() is noticed
+            name="venue-balances-http",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=_poll_forever,
+            args=(poll, metrics, recorder, interval, stop, writing),
+            name="venue-balances-poll",
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        if on_listening is not None:
+            host, port = server.server_address[:2]
+            on_listening(str(host), int(port))
+        stop.wait()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is a normal way to stop an exporter
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        with writing:
+            pass  # a snapshot being written is finished; the poller starts none after this
+
+
+def _poll_forever(
+    poll: Callable[[], BalanceReport],
+    metrics: BalanceMetrics,
+    recorder: Callable[[BalanceReport], object] | None,
+    interval: float,  # seconds
+    stop: threading.Event,
+    writing: threading.Lock,
+) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            report = poll()
+        except Exception as exc:
+            if stop.is_set():
+                return
+            log.warning("poll failed: %s", exc, exc_info=not isinstance(exc, AdapterError))
+            metrics.observe_failure(exc, duration=time.monotonic() - started)
+        else:
+            if stop.is_set():
+                return  # shutting down: drop it rather than start a write
+            metrics.observe(report, duration=time.monotonic() - started)
+            if recorder is not None:
+                with writing:
+                    if stop.is_set():
+                        return
+                    try:
+                        recorder(report)
+                    except Exception:
+                        log.exception("could not record the poll in history")
+        stop.wait(max(0.0, started + interval - time.monotonic()))
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    """A WSGI server answering each scrape in a thread, which shutdown does not wait for."""
+
+    daemon_threads = True
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: Prometheus scrapes every few seconds."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _bind(listen: tuple[str, int], app: WSGIApplication) -> _Server:
+    host, port = listen
+    server_class = _Server6 if ":" in host else _Server
+    server = make_server(host, port, app, server_class=server_class, handler_class=_QuietHandler)
+    assert isinstance(server, _Server)
+    return server
+
+
+def _routes(metrics_app: WSGIApplication) -> WSGIApplication:
+    """The metrics at /metrics, and a pointer to them anywhere else."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == METRICS_PATH:
+            return metrics_app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"venue-balances: the metrics are at {METRICS_PATH}\n".encode()]
+
+    return app
+
+
+def write_textfile(path: str | PathLike[str], text: str) -> None:
+    """Replace `path` with `text` atomically: a reader sees the old file or the new, whole.
+
+    The text goes to a temporary file in the same directory (so the rename stays on one
+    filesystem), is flushed to disk, then renamed over `path`. An existing file keeps its
+    permissions; a new one gets the umask's, as a shell redirection would give it.
+    """
+    target = Path(path)
+    try:
+        mode: int | None = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
+            file.write(text.encode())
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

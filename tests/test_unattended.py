@@ -1,0 +1,228 @@
+"""Unattended use through the CLI: `serve`, floors, `--format prometheus --output`, and
+`--record` read back by `history`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli import BIN, CLEAN_ENV, run
+
+from adapter.sandbox import Fault, Sandbox
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def scrape(port: int) -> dict[str, float]:
+    """/metrics as {'family{labels}': value}, comments left out."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        text = answer.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+class Served:
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process, self.port = process, port
+
+    def wait_for(self, condition: Any, timeout: float = 15.0) -> dict[str, float]:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                samples = scrape(self.port)
+            except OSError:
+                samples = {}
+            if samples and condition(samples):
+                return samples
+            time.sleep(0.05)
+        raise AssertionError(f"condition never met; last scrape: {samples}")
+
+    def stop(self) -> tuple[int, str, float]:
+        stopping = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        _, stderr = self.process.communicate(timeout=10)
+        return self.process.returncode, stderr, time.monotonic() - stopping
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
+    """A sandbox standing in for the venues, and the environment a desk would set."""
+    with Sandbox.demo() as sandbox:
+        yield sandbox, {**CLEAN_ENV, **sandbox.environment(tmp_path)}
+
+
+def serve(env: dict[str, str], *args: str) -> Served:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "venue-balances"), "serve", "--listen", f"127.0.0.1:{port}", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    return Served(process, port)
+
+
+def test_serve_exports_the_last_poll_and_scrapes_call_no_venue(
+    desk: tuple[Sandbox, dict[str, str]], tmp_path: Path
+) -> None:
+    sandbox, env = desk
+    served = serve(env, "--interval", "3600", "--no-record", "--min", "kalshi:2=1")
+    try:
+        samples = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+        polled = sandbox.requests
+        assert polled == 2  # Kalshi's bulk call and CoinSwitch's consolidated one
+        again = scrape(served.port)
+        assert sandbox.requests == polled, "a scrape never calls a venue"
+    finally:
+        status, stderr, took = served.stop()
+    assert status == 0 and took < 1.0, stderr
+    for sample in (samples, again):
+        balance = 'venue_balances_balance{currency="%s",subaccount="%s",venue="%s"}'
+        assert sample[balance % ("USD", "0", "kalshi")] == 1500.25
+        assert sample[balance % ("USD", "2", "kalshi")] == 0.123456
+        assert sample[balance % ("USDT", "master", "coinswitch_dma")] == 10500.25
+        assert sample[balance % ("USDT", "1003", "coinswitch_dma")] == 42.1
+        equity = (
+            'venue_balances_asset_equity{asset="USDC",subaccount="1002",venue="coinswitch_dma"}'
+        )
+        assert sample[equity] == 250.0
+        assert sample['venue_balances_up{venue="coinswitch_dma"}'] == 1
+        assert sample['venue_balances_below_minimum{selector="kalshi:2"}'] == 1
+        assert sample["venue_balances_poll_duration_seconds"] > 0
+        assert sample['venue_balances_last_success_timestamp_seconds{venue="kalshi"}'] > 1.7e9
+    assert "serving http://127.0.0.1:" in stderr and "Traceback" not in stderr
+
+
+def test_serve_drops_a_failed_venue_and_keeps_counting(
+    desk: tuple[Sandbox, dict[str, str]],
+) -> None:
+    sandbox, env = desk
+    served = serve(env, "--interval", "0.5", "--no-record", "--timeout", "2")
+    try:
+        first = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+        sandbox.inject("kalshi", Fault(status=403), times=1000)
+        down = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 0)
+        sandbox.clear_faults()
+        back = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+    finally:
+        status, stderr, _ = served.stop()
+    assert status == 0, stderr
+    kalshi = [name for name in down if 'venue="kalshi"' in name and "balance{" in name]
+    assert kalshi == [], "nothing stale is exported for a venue whose poll failed"
+    assert any('venue="coinswitch_dma"' in name and "balance{" in name for name in down)
+    assert down['venue_balances_up{venue="coinswitch_dma"}'] == 1
+    errors = 'venue_balances_fetch_errors_total{kind="forbidden",venue="kalshi"}'
+    assert first[errors] == 0 and down[errors] >= 1 and back[errors] >= down[errors]
+    success = 'venue_balances_last_success_timestamp_seconds{venue="kalshi"}'
+    assert down[success] == first[success] or down[success] >= first[success]
+    assert back[success] > first[success]
+
+
+def test_serve_sandbox_and_a_busy_port(tmp_path: Path) -> None:
+    served = serve(
+        {**CLEAN_ENV, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)},
+        "--sandbox",
+        "--interval",
+        "0.3",
+    )
+    try:
+        first = served.wait_for(lambda s: 'venue_balances_up{venue="kalshi"}' in s)
+        key = 'venue_balances_balance{currency="USDT",subaccount="master",venue="coinswitch_dma"}'
+        later = served.wait_for(lambda s: s[key] != first[key])  # the sandbox drifts
+        busy = run("serve", "--sandbox", "--listen", f"127.0.0.1:{served.port}")
+    finally:
+        status, stderr, took = served.stop()
+    assert status == 0 and took < 1.0
+    assert abs(later[key] - first[key]) <= 2.5
+    assert "SIMULATED" in stderr
+    assert busy.returncode == 2 and "cannot listen" in busy.stderr
+    assert list(tmp_path.rglob("history.sqlite3")), "serve records by default"
+
+
+def test_floors_on_fetch(desk: tuple[Sandbox, dict[str, str]]) -> None:
+    _, env = desk
+    broken = run("--min", "kalshi:total=1821.123457", "--min", "coinswitch_dma:master=1", env=env)
+    assert broken.returncode == 3, broken.stderr
+    [line] = [text for text in broken.stderr.splitlines() if "kalshi" in text]
+    assert "1821.123456" in line and "1821.123457" in line
+    held = run("--min", "kalshi:total=1821.123456", "--min", "coinswitch_dma=42.10", env=env)
+    assert held.returncode == 0, held.stderr
+    missing = run("--min", "coinswitch_dma:9999=1", env=env)
+    assert missing.returncode == 0 and "selects no fetched balance" in missing.stderr
+    for bad in ("kalshi=1e5", "nowhere:1=5", "kalshi:total", "kalshi:x=1"):
+        result = run("--min", bad, env=env)
+        assert result.returncode == 2 and result.stdout == "", (bad, result.stderr)
+
+
+def test_prometheus_into_a_file_for_the_textfile_collector(
+    desk: tuple[Sandbox, dict[str, str]], tmp_path: Path
+) -> None:
+    _, env = desk
+    (tmp_path / "textfiles").mkdir()
+    target = tmp_path / "textfiles" / "venue_balances.prom"
+    target.write_text("old\n")
+    result = run("--format", "prometheus", "--output", str(target), "--min", "kalshi=100", env=env)
+    assert result.returncode == 3 and result.stdout == ""
+    text = target.read_text()
+    assert 'venue_balances_balance{currency="USD",subaccount="1",venue="kalshi"} 320.75' in text
+    assert 'venue_balances_below_minimum{selector="kalshi"} 1.0' in text
+    assert [p.name for p in target.parent.iterdir()] == [target.name], "no temporary left"
+    table = run("--output", str(tmp_path / "table.txt"), "--sandbox", env=CLEAN_ENV)
+    assert table.returncode == 0 and table.stdout == "" and "SIMULATED" in table.stderr
+    assert "TOTALS" in (tmp_path / "table.txt").read_text()
+
+
+def test_record_three_fetches_and_read_them_back_exactly(
+    desk: tuple[Sandbox, dict[str, str]], tmp_path: Path
+) -> None:
+    sandbox, env = desk
+    db = tmp_path / "history.sqlite3"
+    huge = "123456789012345678901234567890.000001"  # 30 digits before the point
+    child = sandbox.simulator("coinswitch_dma").accounts[1001]
+    child["balance_detail"]["totalEquity"] = huge
+    for _ in range(3):
+        assert run("--record", str(db), "--format", "csv", env=env).returncode == 0
+    sandbox.inject("coinswitch_dma", Fault(status=503), times=10)
+    assert run("--record", str(db), "--timeout", "1", env=env).returncode == 1
+    document = json.loads(run("history", "--db", str(db), "--format", "json").stdout)
+    snapshots = document["snapshots"]
+    assert len(snapshots) == 4 and all(s["simulated"] is False for s in snapshots)
+    for snapshot in snapshots[:3]:
+        [row] = [b for b in snapshot["balances"] if b["subaccount"] == 1001]
+        assert row["balance"] == huge and Decimal(row["balance"]) == Decimal(huge)
+        assert snapshot["errors"] == []
+    assert [e["kind"] for e in snapshots[3]["errors"]] == ["unavailable"]
+    table = run("history", "--db", str(db), "--venue", "coinswitch_dma", "--subaccount", "1001")
+    assert table.returncode == 0 and huge in table.stdout
+    chart = run("history", "--db", str(db), "--format", "chart", env={"COLUMNS": "80"})
+    assert chart.returncode == 0, chart.stderr
+    assert all(len(line) <= 80 for line in chart.stdout.splitlines())
+    assert run("history", "--db", str(tmp_path / "nowhere.db")).returncode == 2
+    assert run("history", "--db", str(db), "--since", "soon").returncode == 2
+
+
+def test_sandbox_history_is_marked_simulated(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    assert run("--sandbox", "--record", str(db), "--format", "json").returncode == 0
+    document = json.loads(run("history", "--db", str(db), "--format", "json").stdout)
+    assert [s["simulated"] for s in document["snapshots"]] == [True]
+    table = run("history", "--db", str(db)).stdout
+    assert "yes" in table.split("SIMULATED", 1)[1]
