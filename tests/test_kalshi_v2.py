@@ -515,6 +515,24 @@ def test_set_shards_and_portfolio_values_reach_both_endpoints() -> None:
         simulator.set_shards(10, {})
 
 
+@pytest.mark.parametrize("step", [1, 2, 7])
+def test_drift_moves_both_endpoints_together(step: int) -> None:
+    simulator = KalshiSimulator.demo()
+    simulator.drift(step)
+    _, bulk = simulator_answer(simulator, BULK_TARGET)
+    drifted = balances_from_json(bulk)
+    assert [str(b.balance) for b in drifted] != list(SAMPLE_BALANCES.values())
+    for row in drifted:
+        assert row.subaccount is not None
+        _, body = simulator_answer(simulator, f"{BALANCE_TARGET}?subaccount={row.subaccount}")
+        one = balance_from_json(body, row.subaccount)  # cents and breakdown still agree
+        assert (one.balance, one.shards) == (row.balance, row.shards)
+    simulator.drift(0)
+    simulator.drift(step)
+    _, again = simulator_answer(simulator, BULK_TARGET)
+    assert again == bulk  # the same step gives the same balances
+
+
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [
