@@ -25,6 +25,7 @@ CS_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 FIXED_MS = 1719905777483
 
 KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
+KALSHI_BALANCE_PATH = "/trade-api/v2/portfolio/balance"
 CS_PATH = "/dma/api/v1/master/subaccount/balance"
 KALSHI_URL = "https://kalshi.test/trade-api/v2"
 CS_URL = "https://coinswitch.test"
@@ -163,13 +164,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 class FakeVenues:
     """An httpx handler for both venues that verifies every signature (with the venues'
-    simulators) and refuses any request it was not told to expect. Set `kalshi` /
-    `coinswitch[id]` to a body (JSON-able) or a responder; every request is recorded in
-    `requests`."""
+    simulators) and refuses any request it was not told to expect. Set `kalshi` (the bulk
+    endpoint), `kalshi_balance[n]` (GetBalance of subaccount n) or `coinswitch[id]` to a
+    body (JSON-able) or a responder; every request is recorded in `requests`."""
 
     def __init__(self, rsa_public: rsa.RSAPublicKey) -> None:
         self.rsa_public = rsa_public
         self.kalshi: Any = None
+        self.kalshi_balance: dict[int, Any] = {}
         self.coinswitch: dict[int, Any] = {}
         self.requests: list[httpx.Request] = []
 
@@ -180,6 +182,9 @@ class FakeVenues:
         if request.url.host == "kalshi.test" and request.url.path == KALSHI_PATH:
             verify_kalshi(request, self.rsa_public)
             answer = self.kalshi
+        elif request.url.host == "kalshi.test" and request.url.path == KALSHI_BALANCE_PATH:
+            verify_kalshi(request, self.rsa_public)
+            answer = self.kalshi_balance.get(int(request.url.params["subaccount"]))
         elif request.url.host == "coinswitch.test" and request.url.path == CS_PATH:
             verify_coinswitch(request)
             subaccount = int(request.url.params["subaccount_id"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import cs_body, edited, kalshi_row
 
-from adapter import AssetBalance, SubaccountBalance, Venue
+from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
 from adapter.fields import FieldProblem
 from adapter.venues.coinswitch_dma.mapping import balance_from_json
 from adapter.venues.kalshi.mapping import balances_from_json, balances_from_rows
@@ -128,6 +128,7 @@ def test_kalshi_seed_shape() -> None:
         primary=True,
         currency="USD",
         balance=Decimal("1500.2500"),
+        shards=(ShardBalance(exchange_index=0, balance=Decimal("1500.2500")),),
         updated_at=datetime(2025, 11, 21, 18, 59, tzinfo=UTC),
     )
     assert str(primary.balance) == "1500.2500"
@@ -156,6 +157,11 @@ def test_kalshi_shard_rows_are_summed() -> None:
     balances = balances_from_json({"subaccount_balances": rows})
     assert [(b.subaccount, str(b.balance)) for b in balances] == [(0, "102.600001"), (3, "7.00")]
     assert balances[0].updated_at == datetime.fromtimestamp(3000, UTC)  # the latest
+    assert [(s.exchange_index, str(s.balance)) for s in balances[0].shards] == [
+        (0, "100.10"),
+        (1, "0.000001"),
+        (2, "2.5"),
+    ]
 
 
 # Rows without exchange_index (spec 3.8.0) repeating a subaccount: tests/test_spec_revisions.py.

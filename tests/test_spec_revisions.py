@@ -114,6 +114,20 @@ def test_seed_shaped_shard_rows_with_an_extra_exchange_index_are_summed(seed_mod
 
     assert [(b.subaccount, str(b.balance)) for b in balances] == [(0, "102.600001"), (3, "7.00")]
     assert balances[0].updated_at == datetime.fromtimestamp(3000, UTC)  # the latest
+    # The venue did say which shard each row is on: those figures are kept.
+    assert [(s.exchange_index, str(s.balance)) for s in balances[0].shards] == [
+        (0, "100.10"),
+        (1, "0.000001"),
+        (2, "2.5"),
+    ]
+
+
+def test_seed_shaped_row_with_a_null_extra_exchange_index_is_refused(seed_models: Any) -> None:
+    # Only a row with no index at all is 3.8.0's "whole cash"; a null index is no shard.
+    rows = parsed(seed_models, seed_row(0, "1.00", exchange_index=None))
+    with pytest.raises(FieldProblem) as caught:
+        balances_from_rows(rows)
+    assert caught.value.field == "subaccount_balances[0].exchange_index"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Kalshi (Trade API v2): every subaccount's cash in one request, signed with RSA-PSS or
+"""Kalshi (Trade API v2): every subaccount's cash per exchange shard in one request, and
+per subaccount (GetBalance) what its open positions are worth; signed with RSA-PSS or
 Ed25519 (`signer.py`)."""
 
 from __future__ import annotations

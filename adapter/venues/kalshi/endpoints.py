@@ -3,15 +3,17 @@ bodies read by `mapping`."""
 
 from __future__ import annotations
 
-from venue_balances_kalshi.api.portfolio import get_subaccount_balances
+from venue_balances_kalshi.api.portfolio import get_balance, get_subaccount_balances
 
 from adapter.domain import SubaccountBalance, Venue
 from adapter.engine.call import Call
+from adapter.errors import BadRequestError
 from adapter.venues.kalshi import mapping
 
-__all__ = ["BULK", "bulk_balances"]
+__all__ = ["BALANCE", "BULK", "balance", "bulk_balances"]
 
 BULK = "GET /portfolio/subaccounts/balances"
+BALANCE = "GET /portfolio/balance"
 
 
 def bulk_balances() -> Call[list[SubaccountBalance]]:
@@ -24,3 +26,29 @@ def bulk_balances() -> Call[list[SubaccountBalance]]:
         parse=mapping.balances_from_json,
         error_message=mapping.error_message,
     )
+
+
+def balance(subaccount: int) -> Call[SubaccountBalance]:
+    """One subaccount's cash (all shards) and portfolio value; BadRequestError for a
+    number that is not a subaccount."""
+    number = _subaccount(subaccount)
+    return Call(
+        venue=Venue.KALSHI,
+        endpoint=BALANCE,
+        subaccount=number,
+        # `subaccount` goes out even for the primary (0), whatever Kalshi's default; and
+        # no `exchange_index`, so that the figures cover every shard.
+        request=get_balance._get_kwargs(subaccount=number),
+        parse=lambda payload: mapping.balance_from_json(payload, number),
+        error_message=mapping.error_message,
+    )
+
+
+def _subaccount(value: object) -> int:
+    if type(value) is not int or value not in mapping.SUBACCOUNTS:
+        raise BadRequestError(
+            f"a Kalshi subaccount is an integer 0-63 (0 is the primary), not {value!r:.40}",
+            venue=Venue.KALSHI,
+            endpoint=BALANCE,
+        )
+    return value

@@ -10,12 +10,28 @@ __all__ = ["AsyncKalshiMethods", "KalshiMethods"]
 
 
 class KalshiMethods(SyncClient):
-    def kalshi_balances(self) -> list[SubaccountBalance]:
-        """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request."""
-        return self._run(Venue.KALSHI, plan.balances())
+    def kalshi_balances(self, *, positions: bool = False) -> list[SubaccountBalance]:
+        """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request.
+
+        With `positions`, each one's `portfolio_value` too: one more request per
+        subaccount, in ascending order. Everything is fetched first; then the first
+        failure, in subaccount order, if any, is raised."""
+        return self._run(Venue.KALSHI, plan.balances(positions))
+
+    def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
+        """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
+        return self._run(Venue.KALSHI, plan.balance(subaccount))
 
 
 class AsyncKalshiMethods(AsyncClient):
-    async def kalshi_balances(self) -> list[SubaccountBalance]:
-        """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request."""
-        return await self._run(Venue.KALSHI, plan.balances())
+    async def kalshi_balances(self, *, positions: bool = False) -> list[SubaccountBalance]:
+        """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request.
+
+        With `positions`, each one's `portfolio_value` too: one more request per
+        subaccount, in ascending order. Everything is fetched first; then the first
+        failure, in subaccount order, if any, is raised."""
+        return await self._run(Venue.KALSHI, plan.balances(positions))
+
+    async def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
+        """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
+        return await self._run(Venue.KALSHI, plan.balance(subaccount))

@@ -1,7 +1,9 @@
 """Kalshi's endpoints as a handler with no I/O (mounted by `adapter.sandbox`).
 
 Checks each request as Kalshi does (RSA-PSS or Ed25519 over timestamp + METHOD + path
-without query; a timestamp more than 60 s off is refused) and answers from `rows`.
+without query; a timestamp more than 60 s off is refused) and answers from `shards`: each
+subaccount's cash per exchange shard, the one place both endpoints derive their figures
+from, so the bulk rows and GetBalance never disagree. GetBalance adds `portfolio_values`.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import base64
 import copy
 import time
-from collections.abc import Callable
-from decimal import Decimal
+from collections.abc import Callable, Mapping
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,19 +26,39 @@ from adapter.simulation import Request, Response, json_response, skewed
 from adapter.venues import kalshi
 from adapter.venues.kalshi.signer import KalshiSigner
 
-__all__ = ["SAMPLE_BALANCES", "SAMPLE_UPDATED_TS", "KalshiSimulator"]
+__all__ = [
+    "SAMPLE_BALANCES",
+    "SAMPLE_PORTFOLIO_VALUES",
+    "SAMPLE_SHARDS",
+    "SAMPLE_UPDATED_TS",
+    "KalshiSimulator",
+]
 
 PREFIX = "/trade-api/v2"
 BULK_PATH = PREFIX + "/portfolio/subaccounts/balances"
+BALANCE_PATH = PREFIX + "/portfolio/balance"
+SUBACCOUNTS = range(64)
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+_WIDE = Context(prec=100_000)  # sums and cents of any amount a test sets, exactly
 
-# The demo's primary and two subaccounts.
+# The demo's primary and two subaccounts: the primary spread over two shards, subaccount 1
+# flush on shard 0 but short on shard 1 (its total hides that), subaccount 2 on one shard.
 SAMPLE_UPDATED_TS = 1763751540  # 2025-11-21T18:59:00Z
+SAMPLE_SHARDS = {
+    0: {0: "1000.2500", 1: "500.00"},
+    1: {0: "325.75", 1: "-5.00"},
+    2: {0: "0.123456"},
+}
 SAMPLE_BALANCES = {0: "1500.2500", 1: "320.75", 2: "0.123456"}
+"""Each subaccount's total over its shards, as the README shows it."""
+SAMPLE_PORTFOLIO_VALUES = {0: 12345, 1: 0, 2: 5000}
+"""Value of open positions in cents, as GetBalance states it."""
 
 
 class KalshiSimulator:
-    """Kalshi's balance endpoints, answering from `rows` (bulk endpoint rows)."""
+    """Kalshi's balance endpoints, answering from `shards` (subaccount -> exchange_index ->
+    dollars) and `portfolio_values` (subaccount -> cents); `balances` puts each
+    subaccount's cash on shard 0."""
 
     venue = Venue.KALSHI
 
@@ -44,32 +67,80 @@ class KalshiSimulator:
         *,
         key_id: str | None = None,
         public_key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey | None = None,
-        balances: dict[int, str] | None = None,
+        balances: Mapping[int, str] | None = None,
+        shards: Mapping[int, Mapping[int, str]] | None = None,
+        portfolio_values: Mapping[int, int] | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.key_id = key_id
         self.public_key = public_key
-        self.rows: list[dict[str, Any]] = [
-            {
-                "subaccount_number": n,
-                "exchange_index": 0,
-                "balance": b,
-                "updated_ts": SAMPLE_UPDATED_TS,
-            }
-            for n, b in (balances or {}).items()
-        ]
+        self.shards: dict[int, dict[int, str]] = {}
+        """Cash per subaccount and exchange shard, as dollar strings (`set_shards`)."""
+        for number, dollars in (balances or {}).items():
+            self.set_shards(number, {0: dollars})
+        for number, held in (shards or {}).items():
+            self.set_shards(number, held)
+        self.portfolio_values: dict[int, int] = dict(portfolio_values or {})
+        """GetBalance's portfolio_value per subaccount, in cents (0 when not set)."""
+        self.balance_errors: dict[int, int] = {}
+        """Subaccounts whose GetBalance answers this status with Kalshi's error body
+        (their bulk rows stay): one subaccount failing while the others answer."""
+        self.updated_ts = SAMPLE_UPDATED_TS
         self.verify = True
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
         self._private_key: rsa.RSAPrivateKey | None = None
-        self._undrifted: list[dict[str, Any]] | None = None
+        self._undrifted: dict[int, dict[int, str]] | None = None
 
     @classmethod
     def demo(cls) -> KalshiSimulator:
         """The sample balances, and a throwaway RSA key to sign with (`client_options`)."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        simulator = cls(key_id="sandbox-key", public_key=key.public_key(), balances=SAMPLE_BALANCES)
+        simulator = cls(
+            key_id="sandbox-key",
+            public_key=key.public_key(),
+            shards=SAMPLE_SHARDS,
+            portfolio_values=SAMPLE_PORTFOLIO_VALUES,
+        )
         simulator._private_key = key
         return simulator
+
+    def set_shards(self, subaccount: int, shards: Mapping[int, str]) -> None:
+        """Hold exactly these dollar amounts (exchange_index -> dollars) for a subaccount."""
+        if not shards:
+            raise ValueError("a subaccount holds cash on at least one shard")
+        self.shards[subaccount] = dict(sorted(shards.items()))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The bulk endpoint's rows: one per (subaccount, shard)."""
+        return [
+            {
+                "subaccount_number": number,
+                "exchange_index": index,
+                "balance": dollars,
+                "updated_ts": self.updated_ts,
+            }
+            for number, held in sorted(self.shards.items())
+            for index, dollars in sorted(held.items())
+        ]
+
+    def get_balance(self, subaccount: int) -> dict[str, Any]:
+        """GetBalance's 200 body for a subaccount it holds: every shard's cash."""
+        held = sorted(self.shards[subaccount].items())
+        total = held[0][1]  # one shard: its own digits, as Kalshi states them
+        if len(held) > 1:
+            added = Decimal(0)
+            for _, dollars in held:
+                added = _WIDE.add(added, Decimal(dollars))
+            total = format(added, "f")
+        return {
+            "balance": int(_WIDE.multiply(Decimal(total), 100)),  # truncated toward zero
+            "balance_dollars": total,
+            "portfolio_value": self.portfolio_values.get(subaccount, 0),
+            "updated_ts": self.updated_ts,
+            "balance_breakdown": [
+                {"exchange_index": index, "balance": dollars} for index, dollars in held
+            ],
+        }
 
     # The simulation protocol ---------------------------------------------------------------
 
@@ -87,7 +158,9 @@ class KalshiSimulator:
 
     def answer(self, request: Request) -> Response:
         if request.path == BULK_PATH:
-            return json_response(200, {"subaccount_balances": list(self.rows)})
+            return json_response(200, {"subaccount_balances": self.rows()})
+        if request.path == BALANCE_PATH:
+            return self._balance(request.target)
         return json_response(
             404, {"code": "not_found", "message": f"no such endpoint: {request.path}"}
         )
@@ -100,15 +173,16 @@ class KalshiSimulator:
         ).body
 
     def drift(self, step: int) -> None:
-        """Each row's cash moves by -0.50 .. +0.50 USD from where it started, by step."""
+        """Each shard's cash (a bulk row) moves by -0.50 .. +0.50 USD from where it
+        started, by step; both endpoints follow, as they answer from the same store."""
         if self._undrifted is None:
-            self._undrifted = copy.deepcopy(self.rows)
-        self.rows = copy.deepcopy(self._undrifted)
-        for index, row in enumerate(self.rows):
+            self._undrifted = copy.deepcopy(self.shards)
+        self.shards = copy.deepcopy(self._undrifted)
+        held = [(n, shard) for n, shards in sorted(self.shards.items()) for shard in sorted(shards)]
+        for index, (number, shard) in enumerate(held):
             delta = Decimal((step * 5 + index * 3) % 11 - 5) / 10
-            row["balance"] = str(
-                (Decimal(row["balance"]) + delta).quantize(Decimal(row["balance"]))
-            )
+            dollars = Decimal(self.shards[number][shard])
+            self.shards[number][shard] = str((dollars + delta).quantize(dollars))
 
     def client_options(self) -> dict[str, Any]:
         return {kalshi.DEFINITION.signer_option: self.signer()}
@@ -138,6 +212,32 @@ class KalshiSimulator:
         if self._private_key is None:
             raise RuntimeError("only KalshiSimulator.demo() holds a private key")
         return self._private_key
+
+    # Answers -----------------------------------------------------------------------------------
+
+    def _balance(self, target: str) -> Response:
+        def refuse(status: int, code: str, message: str) -> Response:
+            return json_response(status, {"code": code, "message": message, "details": ""})
+
+        query = parse_qs(urlsplit(target).query, keep_blank_values=True)
+        # Shard-scoped figures are not simulated: asking for them gets a plain refusal
+        # rather than an answer that would look right.
+        unknown = sorted(set(query) - {"subaccount"})
+        if unknown:
+            return refuse(400, "bad_request", f"the simulator does not take {', '.join(unknown)}")
+        values = query.get("subaccount", ["0"])  # Kalshi's default: the primary
+        text = values[0]
+        if len(values) > 1 or not (text.isascii() and text.isdigit()):
+            return refuse(400, "bad_request", "subaccount must be one integer")
+        number = int(text)
+        if number not in SUBACCOUNTS:
+            return refuse(400, "bad_request", "subaccount must be 0-63")
+        if number not in self.shards:
+            return refuse(404, "not_found", f"subaccount {number} not found")
+        status = self.balance_errors.get(number)
+        if status is not None:
+            return Response(status, self.error_body(status))
+        return json_response(200, self.get_balance(number))
 
     def _check(self, request: Request) -> Response | None:
         def refuse(message: str) -> Response:
