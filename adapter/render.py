@@ -235,25 +235,36 @@ def _shards(balances: Sequence[SubaccountBalance]) -> list[str]:
 
 
 def _totals(report: BalanceReport) -> list[str]:
-    totals: dict[tuple[str, str], list[Decimal]] = {}
+    """Per venue and currency: how many subaccounts, their cash, and (when positions were
+    read) what their positions are worth; a NOTE on any that misses a failure."""
+    groups: dict[tuple[str, str], list[SubaccountBalance]] = {}
     for b in report.balances:
-        totals.setdefault((str(b.venue), b.currency), []).append(b.balance)
+        groups.setdefault((str(b.venue), b.currency), []).append(b)
     failed: dict[str, int] = {}
     for failure in report.errors:
         failed[str(failure.venue)] = failed.get(str(failure.venue), 0) + 1
-    sums = aligned([numeral(exact_sum(v)) or "" for v in totals.values()])
+    positions = any(b.portfolio_value is not None for b in report.balances)
+    sums = aligned(
+        [numeral(exact_sum(b.balance for b in group)) or "" for group in groups.values()]
+    )
+    values = aligned([_portfolio_total(group) for group in groups.values()])
     rows = []
-    for ((venue, currency), values), total in zip(totals.items(), sums, strict=True):
+    for index, ((venue, currency), group) in enumerate(groups.items()):
         missing = failed.pop(venue, 0)
         note = f"incomplete: {missing} could not be fetched" if missing else ""
-        rows.append([venue, currency, str(len(values)), total, note])
+        value = [values[index]] if positions else []
+        rows.append([venue, currency, str(len(group)), sums[index], *value, note])
     for venue, missing in failed.items():  # nothing fetched of these venues at all
-        rows.append([venue, "-", "0", "-", f"incomplete: {missing} could not be fetched"])
-    return [
-        "",
-        "TOTALS",
-        *grid(["VENUE", "CURRENCY", "SUBACCOUNTS", "TOTAL", "NOTE"], rows, {2, 3}),
-    ]
+        value = ["-"] if positions else []
+        rows.append([venue, "-", "0", "-", *value, f"incomplete: {missing} could not be fetched"])
+    header = ["VENUE", "CURRENCY", "SUBACCOUNTS", "TOTAL", *["PORTFOLIO VALUE"] * positions]
+    right = {2, 3, 4} if positions else {2, 3}
+    return ["", "TOTALS", *grid([*header, "NOTE"], rows, right)]
+
+
+def _portfolio_total(group: Sequence[SubaccountBalance]) -> str:
+    known = [b.portfolio_value for b in group if b.portfolio_value is not None]
+    return numeral(exact_sum(known)) or "-" if known else "-"
 
 
 FORMATS = {"table": as_table, "json": as_json, "csv": as_csv}

@@ -459,3 +459,35 @@ def test_sandbox_with_two_hundred_children_and_latency() -> None:
     assert sum(row["active"] is False for row in rows) == 20  # every tenth child is inactive
     bad = run("--sandbox", env={"COINSWITCH_DMA_SANDBOX_CHILDREN": "many"})
     assert bad.returncode == 2 and "COINSWITCH_DMA_SANDBOX_CHILDREN" in bad.stderr
+
+
+def test_positions_show_portfolio_value_and_shards_for_every_kalshi_subaccount() -> None:
+    from decimal import Decimal
+
+    result = run("--sandbox", "--positions", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    kalshi = [b for b in json.loads(result.stdout)["balances"] if b["venue"] == "kalshi"]
+    assert [(b["subaccount"], b["portfolio_value"]) for b in kalshi] == [
+        (0, "123.45"),
+        (1, "0.00"),
+        (2, "50.00"),
+    ]
+    for row in kalshi:
+        assert row["shards"], row
+        indexes = [shard["exchange_index"] for shard in row["shards"]]
+        assert indexes == sorted(indexes)
+        total = sum((Decimal(shard["balance"]) for shard in row["shards"]), Decimal(0))
+        assert total == Decimal(row["balance"])  # the shards sum exactly to the cash
+    table = run("--sandbox", "--positions").stdout
+    assert table.splitlines()[2].split()[3:6] == ["BALANCE", "PORTFOLIO", "VALUE"]
+    shards = table.split("SHARDS")[1].split("TOTALS")[0]
+    [short] = [line for line in shards.splitlines() if "-5.00" in line]
+    assert short.split()[:2] == ["kalshi", "1"] and short.endswith("no cash on this shard")
+    assert "173.45" in table.split("TOTALS")[1]  # 123.45 + 0.00 + 50.00
+    csv_rows = list(
+        csv.reader(io.StringIO(run("--sandbox", "--positions", "--format", "csv").stdout))
+    )
+    assert [row[-1] for row in csv_rows[1:4]] == ["123.45", "0.00", "50.00"]
+    assert all(row[-1] == "" for row in csv_rows[4:]), "CoinSwitch has no portfolio value"
+    wrong = run("--sandbox", "--positions", "--venue", "coinswitch_dma")
+    assert wrong.returncode == 2 and "--positions" in wrong.stderr

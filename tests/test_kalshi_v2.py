@@ -834,16 +834,21 @@ def test_one_failing_get_balance_async(sandbox: Sandbox, kalshi: KalshiSimulator
     assert fetched(sandbox) == positions_targets([0, 1, 2])
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_report_keeps_the_cash_row_and_reports_the_failure(
-    sandbox: Sandbox, kalshi: KalshiSimulator, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, kalshi: KalshiSimulator, mode: str
 ) -> None:
-    # all_balances passes kalshi_positions on to plan.report(positions=...) (CONTRACT);
-    # until it does, the report is asked for with positions here.
-    report_with_positions = plan.report
-    monkeypatch.setattr(plan, "report", lambda **_: report_with_positions(positions=True))
     kalshi.balance_errors[1] = 404
-    with sandbox.client(coinswitch=None) as client:
-        report = client.all_balances()
+    if mode == "sync":
+        with sandbox.client(coinswitch=None) as client:
+            report = client.all_balances(kalshi_positions=True)
+    else:
+
+        async def main() -> adapter.BalanceReport:
+            async with sandbox.async_client(coinswitch=None) as client:
+                return await client.all_balances(kalshi_positions=True)
+
+        report = asyncio.run(main())
     assert [(b.subaccount, str(b.balance)) for b in report.balances] == [
         (0, "1500.2500"),
         (1, "320.75"),

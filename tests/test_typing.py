@@ -21,7 +21,7 @@ import adapter
 
 
 def total(client: adapter.BalanceClient) -> Decimal:
-    report: adapter.BalanceReport = client.all_balances()
+    report: adapter.BalanceReport = client.all_balances(kalshi_positions=False)
     master: adapter.SubaccountBalance = client.coinswitch_master_balance()
     listed: list[adapter.Subaccount] = client.coinswitch_subaccounts()
     assert listed and master.balance >= 0

@@ -58,14 +58,15 @@ def _settings(
     return accounts
 
 
-def _jobs(coinswitch_subaccounts: Iterable[int] | None) -> list[Job]:
-    """What `all_balances` reads: every configured venue; CoinSwitch DMA's children named
-    (an error if CoinSwitch DMA is not configured) or its whole master."""
+def _jobs(coinswitch_subaccounts: Iterable[int] | None, kalshi_positions: bool) -> list[Job]:
+    """What `all_balances` reads: every configured venue; Kalshi's cash (and with
+    `kalshi_positions` what positions are worth); CoinSwitch DMA's children named (an
+    error if CoinSwitch DMA is not configured) or its whole master."""
     from adapter.venues.coinswitch_dma import plan as coinswitch_plan
     from adapter.venues.kalshi import plan as kalshi_plan
 
     return [
-        (Venue.KALSHI, kalshi_plan.report(), False),
+        (Venue.KALSHI, kalshi_plan.report(positions=kalshi_positions), False),
         (
             Venue.COINSWITCH_DMA,
             coinswitch_plan.report(coinswitch_subaccounts),
@@ -123,15 +124,18 @@ class BalanceClient(KalshiMethods, CoinSwitchMethods):
         self,
         coinswitch_subaccounts: Iterable[int] | None = None,
         *,
+        kalshi_positions: bool = False,
         progress: Progress | None = None,
     ) -> BalanceReport:
         """Every configured venue's balances at once; failures are reported, never raised.
 
         CoinSwitch DMA: the whole master (master first, then every child) unless
-        `coinswitch_subaccounts` names children. `progress(done, total)` is called as each
-        request finishes (from worker threads).
+        `coinswitch_subaccounts` names children. Kalshi: every subaccount's cash, and with
+        `kalshi_positions` what its positions are worth (one more request per subaccount;
+        one that fails keeps its cash row, `portfolio_value` None, and adds an error).
+        `progress(done, total)` is called as each request finishes (from worker threads).
         """
-        return self._report(_jobs(coinswitch_subaccounts), progress)
+        return self._report(_jobs(coinswitch_subaccounts, kalshi_positions), progress)
 
 
 class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
@@ -180,12 +184,15 @@ class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
         self,
         coinswitch_subaccounts: Iterable[int] | None = None,
         *,
+        kalshi_positions: bool = False,
         progress: Progress | None = None,
     ) -> BalanceReport:
         """Every configured venue's balances at once; failures are reported, never raised.
 
         CoinSwitch DMA: the whole master (master first, then every child) unless
-        `coinswitch_subaccounts` names children. `progress(done, total)` is called as each
-        request finishes.
+        `coinswitch_subaccounts` names children. Kalshi: every subaccount's cash, and with
+        `kalshi_positions` what its positions are worth (one more request per subaccount;
+        one that fails keeps its cash row, `portfolio_value` None, and adds an error).
+        `progress(done, total)` is called as each request finishes.
         """
-        return await self._report(_jobs(coinswitch_subaccounts), progress)
+        return await self._report(_jobs(coinswitch_subaccounts, kalshi_positions), progress)

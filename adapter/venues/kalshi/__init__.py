@@ -4,6 +4,7 @@ Ed25519 (`signer.py`)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import stat
 from collections.abc import Callable, Mapping
@@ -39,7 +40,10 @@ class KalshiDefinition(VenueDefinition):
     key_variables = (KEY_ID, PRIVATE_KEY_PATH)
     base_url_variable = BASE_URL
     verbatim_variables = (PRIVATE_KEY_PASSWORD,)
-    balance_help = "A Kalshi balance is the cash available, summed over exchange shards."
+    balance_help = (
+        "A Kalshi balance is the cash available, summed over exchange shards; --positions"
+        " adds what open positions are worth (portfolio value)."
+    )
     environment_help = (
         (f"{KEY_ID}, {PRIVATE_KEY_PATH}", "Kalshi key id and PEM private key file"),
         (PRIVATE_KEY_PASSWORD, "password of that file, if encrypted"),
@@ -78,6 +82,30 @@ class KalshiDefinition(VenueDefinition):
         from adapter.venues.kalshi.simulator import KalshiSimulator
 
         return KalshiSimulator.demo()
+
+    def add_fetch_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--positions",
+            action="store_true",
+            help="also read what each Kalshi subaccount's open positions are worth"
+            " (portfolio_value: one more request per subaccount)",
+        )
+
+    def fetch_options(
+        self,
+        args: argparse.Namespace,
+        environ: Mapping[str, str],
+        *,
+        selected: bool,
+        configured: bool,
+    ) -> dict[str, Any]:
+        if args.positions and not selected:
+            raise ValueError(f"--positions applies to {VENUE}, which is not being read")
+        return {"kalshi_positions": True} if args.positions else {}
+
+    def seconds_needed(self, options: Mapping[str, Any]) -> float:
+        # With positions, up to 64 more requests at the default 20 requests/s.
+        return 64 / self.default_rate_limit if options.get("kalshi_positions") else 0.0
 
     def list_subaccounts(self, client: Any) -> list[Subaccount]:
         """The numbers the bulk balance call returns (Kalshi has no list endpoint)."""

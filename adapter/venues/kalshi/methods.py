@@ -1,10 +1,13 @@
-"""Kalshi's public methods of the balance clients (sync and async twins)."""
+"""Kalshi's public methods of the balance clients (sync and async twins).
+
+Each imports the venue's plans where it runs: with them come the generated client and the
+mappings, which `import adapter` need not pay for.
+"""
 
 from __future__ import annotations
 
 from adapter.client import AsyncClient, SyncClient
 from adapter.domain import SubaccountBalance, Venue
-from adapter.venues.kalshi import plan
 
 __all__ = ["AsyncKalshiMethods", "KalshiMethods"]
 
@@ -16,10 +19,14 @@ class KalshiMethods(SyncClient):
         With `positions`, each one's `portfolio_value` too: one more request per
         subaccount, in ascending order. Everything is fetched first; then the first
         failure, in subaccount order, if any, is raised."""
+        from adapter.venues.kalshi import plan
+
         return self._run(Venue.KALSHI, plan.balances(positions))
 
     def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
         """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
+        from adapter.venues.kalshi import plan
+
         return self._run(Venue.KALSHI, plan.balance(subaccount))
 
 
@@ -30,8 +37,12 @@ class AsyncKalshiMethods(AsyncClient):
         With `positions`, each one's `portfolio_value` too: one more request per
         subaccount, in ascending order. Everything is fetched first; then the first
         failure, in subaccount order, if any, is raised."""
+        from adapter.venues.kalshi import plan
+
         return await self._run(Venue.KALSHI, plan.balances(positions))
 
     async def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
         """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
+        from adapter.venues.kalshi import plan
+
         return await self._run(Venue.KALSHI, plan.balance(subaccount))
