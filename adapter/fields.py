@@ -12,11 +12,23 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, Rounded
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+)
 from typing import Any, TypeVar
 
 __all__ = [
+    "EXACT",
+    "MAX_UNIX_SECONDS",
     "MISSING",
+    "NUMERAL",
     "FieldProblem",
     "amount",
     "exact_sum",
@@ -33,9 +45,11 @@ __all__ = [
     "unix_seconds",
 ]
 
-# A plain decimal numeral: optional minus, ASCII digits, optional fraction. Nothing else:
-# no exponent, sign "+", spaces, separators, NaN or Infinity.
-_NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+"""A plain decimal numeral: optional minus, ASCII digits, optional fraction. Nothing else:
+no exponent, sign "+", spaces, separators, NaN or Infinity."""
+MAX_UNIX_SECONDS = 253402300799
+"""The last second of the year 9999, the latest a `datetime` holds."""
 
 
 # What a terminal would act on rather than show: C0 controls (ESC starts a sequence that
@@ -47,6 +61,11 @@ _UNPRINTABLE = re.compile(
 )
 
 Model = TypeVar("Model")
+
+EXACT = Context(
+    prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, InvalidOperation]
+)
+"""Exact arithmetic on amounts: libmpdec sizes results by their digits, not by `prec`."""
 
 MISSING: Any = object()
 """Stands for an absent key: `body.get(key, MISSING)`."""
@@ -116,7 +135,7 @@ def load_json(body: bytes) -> Any:
 
 def amount(value: object, field: str) -> Decimal:
     """A required money amount: a JSON string holding a plain decimal numeral, digits kept."""
-    if type(value) is not str or not _NUMERAL.fullmatch(value):
+    if type(value) is not str or not NUMERAL.fullmatch(value):
         raise FieldProblem(field, f"expected a decimal string like '12.50', got {_describe(value)}")
     return Decimal(value)
 
@@ -230,23 +249,12 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
 
     Decimal arithmetic rounds to the context's precision (28 digits by default) and
     overflows past its exponent limits (a million digits by default: a 1 MiB body can hold
-    more), so the sum runs in a context just wide enough for these operands, with the
-    widest exponent range there is: no condition can arise in it. Inexact stays trapped
+    more), so the sum runs in `EXACT`, whose precision and exponent range are the widest
+    there are: no sum of amounts a body can hold is rounded in it. Inexact stays trapped
     all the same, so a digit could never be dropped silently.
     """
     first, *rest = values
-    if not rest:
-        return first  # a lone amount keeps its exact digits, even "-0.00"
-    operands = [first, *rest]
-    top = max(value.adjusted() for value in operands) + len(str(len(operands))) + 1
-    bottom = min(int(value.as_tuple().exponent) for value in operands)
-    context = Context(
-        prec=max(top - bottom, 1) + 1,
-        Emax=MAX_EMAX,
-        Emin=MIN_EMIN,
-        traps=[Inexact, Rounded, InvalidOperation],
-    )
-    total = first
+    total = first  # a lone amount keeps its exact digits, even "-0.00"
     for value in rest:
-        total = context.add(total, value)
+        total = EXACT.add(total, value)
     return total

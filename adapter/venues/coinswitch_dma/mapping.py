@@ -19,6 +19,7 @@ from venue_balances_coinswitch_dma.models import ErrorResponse
 from adapter.domain import AssetBalance, Subaccount, SubaccountBalance, Venue
 from adapter.fields import (
     MISSING,
+    NUMERAL,
     FieldProblem,
     amount,
     first_text,
@@ -141,37 +142,101 @@ def _number(entry: Subaccount) -> int:
 def _balance(
     data: dict[str, Any], where: str, *, subaccount: int | None, active: bool | None
 ) -> SubaccountBalance:
-    detail = required_object(data.get("balance_detail", MISSING), f"{where}.balance_detail")
+    """One account's balance from its `data` (or consolidated row).
+
+    The hot path of reading a whole master (hundreds of rows, each with its coins): values
+    are checked inline, and the first one that fails is handed to the precise readers
+    (`_explain`), which name the field and say what is wrong.
+    """
+    detail = data.get("balance_detail")
+    total = detail.get("totalEquity") if type(detail) is dict else None
+    rate = data.get("usdt_inr_rate")
+    coins = detail.get("coin", ()) if type(detail) is dict else None
+    try:
+        if (
+            NUMERAL.fullmatch(total) is None  # type: ignore[arg-type]
+            or (rate is not None and NUMERAL.fullmatch(rate) is None)
+            or type(coins) not in (list, tuple)
+        ):
+            _explain(data, where)
+        assets = tuple(_assets(coins))  # type: ignore[arg-type]
+    except (TypeError, AttributeError, _Refused):  # a number where a string belongs, ...
+        _explain(data, where)
+        raise  # unreachable: _explain raises
     return SubaccountBalance(
         venue=VENUE,
         subaccount=subaccount,
         primary=subaccount is None,
         currency=CURRENCY,
-        balance=amount(detail.get("totalEquity", MISSING), f"{where}.balance_detail.totalEquity"),
+        balance=Decimal(total),  # type: ignore[arg-type]
         active=active,
-        inr_rate=optional_amount(data.get("usdt_inr_rate"), f"{where}.usdt_inr_rate"),
-        assets=_assets(detail, f"{where}.balance_detail"),
+        inr_rate=None if rate is None else Decimal(rate),
+        assets=assets,
     )
 
 
-def _assets(detail: dict[str, Any], where: str) -> tuple[AssetBalance, ...]:
-    assets: dict[str, AssetBalance] = {}
-    for index, row in enumerate(object_list(detail.get("coin", []), f"{where}.coin")):
-        at = f"{where}.coin[{index}]"
-        asset = text(row.get("coin", MISSING), f"{at}.coin")
-        if asset in assets:
-            raise FieldProblem(at, f"repeats coin {asset!r}: cannot tell which row is right")
+class _Refused(Exception):
+    """A value the fast path will not take: `_explain` says what is wrong with it."""
 
-        def optional(key: str) -> Decimal | None:
-            return optional_amount(row.get(key), f"{at}.{key}")  # noqa: B023
 
-        assets[asset] = AssetBalance(
-            asset=asset,
-            equity=amount(row.get("equity", MISSING), f"{at}.equity"),
-            wallet_balance=optional("walletBalance"),
-            unrealised_pnl=optional("unrealisedPnl"),
-            equity_inr=optional("equityINR"),
-            wallet_balance_inr=optional("walletBalanceINR"),
-            unrealised_pnl_inr=optional("unrealisedPnlINR"),
+_OPTIONAL = ("walletBalance", "unrealisedPnl", "equityINR", "walletBalanceINR", "unrealisedPnlINR")
+
+
+def _assets(coins: list[Any]) -> list[AssetBalance]:
+    assets: list[AssetBalance] = []
+    seen: set[str] = set()
+    numeral = NUMERAL.fullmatch
+    for row in coins:
+        get = row.get  # AttributeError: not an object (the caller explains)
+        asset, equity = get("coin"), get("equity")
+        wallet, pnl = get("walletBalance"), get("unrealisedPnl")
+        equity_inr, wallet_inr, pnl_inr = (
+            get("equityINR"),
+            get("walletBalanceINR"),
+            get("unrealisedPnlINR"),
         )
-    return tuple(assets.values())
+        if (
+            type(asset) is not str
+            or not asset
+            or asset in seen
+            or numeral(equity) is None
+            or (wallet is not None and numeral(wallet) is None)
+            or (pnl is not None and numeral(pnl) is None)
+            or (equity_inr is not None and numeral(equity_inr) is None)
+            or (wallet_inr is not None and numeral(wallet_inr) is None)
+            or (pnl_inr is not None and numeral(pnl_inr) is None)
+        ):
+            raise _Refused
+        seen.add(asset)
+        assets.append(
+            AssetBalance(
+                asset=asset,
+                equity=Decimal(equity),
+                wallet_balance=None if wallet is None else Decimal(wallet),
+                unrealised_pnl=None if pnl is None else Decimal(pnl),
+                equity_inr=None if equity_inr is None else Decimal(equity_inr),
+                wallet_balance_inr=None if wallet_inr is None else Decimal(wallet_inr),
+                unrealised_pnl_inr=None if pnl_inr is None else Decimal(pnl_inr),
+            )
+        )
+    return assets
+
+
+def _explain(data: dict[str, Any], where: str) -> None:
+    """Raise the FieldProblem that says what is wrong with an account the fast path
+    refused, as the field readers word it."""
+    detail = required_object(data.get("balance_detail", MISSING), f"{where}.balance_detail")
+    amount(detail.get("totalEquity", MISSING), f"{where}.balance_detail.totalEquity")
+    optional_amount(data.get("usdt_inr_rate"), f"{where}.usdt_inr_rate")
+    seen: set[str] = set()
+    rows = object_list(detail.get("coin", []), f"{where}.balance_detail.coin")
+    for index, row in enumerate(rows):
+        at = f"{where}.balance_detail.coin[{index}]"
+        asset = text(row.get("coin", MISSING), f"{at}.coin")
+        if asset in seen:
+            raise FieldProblem(at, f"repeats coin {asset!r}: cannot tell which row is right")
+        seen.add(asset)
+        amount(row.get("equity", MISSING), f"{at}.equity")
+        for key in _OPTIONAL:
+            optional_amount(row.get(key), f"{at}.{key}")
+    raise AssertionError(f"{where} was refused, but every field reads")  # pragma: no cover
