@@ -9,6 +9,7 @@ rate-limiter waits, attempts and backoff.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -84,6 +85,15 @@ class _Core(Generic[AccountT]):
         }
         self._unconfigured = dict(unconfigured)
         """How to configure each venue, for the error when one is not."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client configured from the environment variables (each venue's own, see
+        `adapter.venues`); keyword options override them."""
+        from adapter import config
+
+        arguments = config.client_arguments(os.environ if environ is None else environ)
+        return cls(**{**arguments, **options})
 
     @property
     def venues(self) -> tuple[Venue, ...]:

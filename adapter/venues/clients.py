@@ -6,9 +6,7 @@ misspelt option; adding a venue adds its keywords here and its methods class to 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
-from typing import Any, Self
 
 import httpx
 
@@ -114,12 +112,6 @@ class BalanceClient(KalshiMethods, CoinSwitchMethods):
             transport=transport,
         )
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
-        """A client configured from the environment variables; keyword options override them."""
-        arguments = config.client_arguments(os.environ if environ is None else environ)
-        return cls(**{**arguments, **options})
-
     def all_balances(
         self,
         coinswitch_subaccounts: Iterable[int] | None = None,
@@ -173,12 +165,6 @@ class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
             retry_max_delay=retry_max_delay,
             transport=transport,
         )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
-        """A client configured from the environment variables; keyword options override them."""
-        arguments = config.client_arguments(os.environ if environ is None else environ)
-        return cls(**{**arguments, **options})
 
     async def all_balances(
         self,
