@@ -19,6 +19,9 @@ another. One snapshot row per fetch (`fetched_at`, `simulated`), one row per bal
 asset and error. Every amount is TEXT holding the venue's digits and comes back as the identical
 `Decimal` (SQLite's NUMERIC affinity would round it). Times are TEXT, UTC ISO 8601 with
 microseconds and a `Z`, so they sort as text. The schema version is `PRAGMA user_version`.
+
+Its length (about 570 lines) is the schema, the writer and the reader of one file format
+kept together, so that what is written and what is read back cannot drift apart.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ CSV has no room for it: the exit status is 1 and each failure is a line on stder
 Every text cell of a table or CSV, and every stderr line, goes through `printable`: a
 venue's text (a coin symbol, an error message) could otherwise move the cursor, forge a
 row or reorder a line on the reader's terminal. JSON escapes such characters by itself.
+
+Its length (about 270 lines) is the table: aligned amounts, the SHARDS, TOTALS and ASSETS
+sections and their notes, next to the JSON and CSV forms they must agree with.
 """
 
 from __future__ import annotations

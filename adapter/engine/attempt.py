@@ -5,6 +5,9 @@ The generated code's response path loses the status on a non-JSON body and raise
 generated `_get_kwargs`, sent through the generated client's httpx client (which signs them),
 read here with a size cap and the call's deadline, and only 200 bodies are parsed with the
 generated models. Every failure leaves as a typed `AdapterError`.
+
+Its length (about 350 lines) is the body reader: bounded gzip/deflate decoding as bytes
+arrive, the size caps and the deadline, which only make sense read together.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Checks each request as CoinSwitch does (Ed25519 over METHOD + URL-decoded path w
 + epoch; an epoch more than 60 s off is refused) and answers from `master` and `accounts`:
 one child's balance, the master's, the subaccount list (flags left out, as the venue's
 example does) and the consolidated answer (flags explicit nulls, as its example does).
+
+Its length (about 260 lines) is four endpoints, the signature check, the demo's sample
+accounts and the drift, kept in one place so the simulated venue stays consistent.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ GetBalance answers for one subaccount and says some things twice: the cash in in
 cents (`balance`, sub-cent digits truncated) and in exact dollars (`balance_dollars`), and
 per shard (`balance_breakdown`). The copies must agree, or nothing says which is right.
 `portfolio_value`, the value of open positions, only comes in cents.
+
+Its length (about 290 lines) holds both endpoints' readers, the fast path of the bulk
+rows with the precise readers that explain its refusals, and the cents/dollars rules.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Checks each request as Kalshi does (RSA-PSS or Ed25519 over timestamp + METHOD +
 without query; a timestamp more than 60 s off is refused) and answers from `shards`: each
 subaccount's cash per exchange shard, the one place both endpoints derive their figures
 from, so the bulk rows and GetBalance never disagree. GetBalance adds `portfolio_values`.
+
+Its length (about 260 lines) is both endpoints, the signature check and the shard store
+the two answer from, kept in one place so the simulated venue stays consistent.
 """
 
 from __future__ import annotations
