@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SYNC_KINDS = ("adapter", "floor", "http.client", "unsigned")
+ASYNC_KINDS = ("adapter", "floor", "unsigned")
 
 
 def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
@@ -21,12 +23,16 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads(output.read_text())
-    assert set(results["per_call"]["median_us"]) == {
-        f"{prefix}{venue} {variant}"
-        for prefix in ("", "async ")
-        for venue in ("kalshi", "coinswitch")
-        for variant in ("adapter", "floor", "unsigned")
-    }
+    endpoints = ("kalshi-3", "kalshi-64", "kalshi-256", "coinswitch")
+    variants = {f"{e} {kind}" for e in endpoints for kind in SYNC_KINDS}
+    variants |= {f"async {e} {kind}" for e in endpoints for kind in ASYNC_KINDS}
+    assert set(results["per_call"]["wall_us"]) == variants
+    assert set(results["per_call"]["cpu_us"]) == variants
+    ratios = {f"{p}{e} adapter/floor" for p in ("", "async ") for e in endpoints}
+    ratios |= {f"{p}{e} floor/unsigned" for p in ("", "async ") for e in endpoints}
+    ratios |= {f"{e} {kind}/http.client" for e in endpoints for kind in ("adapter", "floor")}
+    assert set(results["per_call"]["ratios"]["wall"]) == ratios
+    assert set(results["per_call"]["ratios"]["cpu"]) == ratios
     assert results["signatures_per_attempt"] == 1.0
     assert results["signing"]["rsa_pss_2048_us"] > 0 and results["signing"]["ed25519_us"] > 0
     modes = {(row["mode"], row["method"]) for row in results["fan_out"]}
