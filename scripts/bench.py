@@ -47,9 +47,17 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 import adapter
+from adapter.fields import load_json
 from adapter.sandbox import Sandbox
-from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS, CoinSwitchSimulator
-from adapter.venues.kalshi.simulator import KalshiSimulator
+from adapter.simulation import Request
+from adapter.venues.coinswitch_dma.mapping import consolidated_from_json
+from adapter.venues.coinswitch_dma.simulator import (
+    CONSOLIDATED_PATH,
+    SAMPLE_ACCOUNTS,
+    CoinSwitchSimulator,
+)
+from adapter.venues.kalshi.mapping import balances_from_json
+from adapter.venues.kalshi.simulator import BULK_PATH, KalshiSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
 KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
@@ -57,6 +65,8 @@ COINSWITCH_TARGET = "/dma/api/v1/master/subaccount/balance?subaccount_id=1"
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 KALSHI_ROWS = (3, 64, 256)
 """Kalshi bulk bodies timed: a small master, 64 subaccounts on one shard, 64 on four."""
+MASTER_CHILDREN = 200
+"""Children of the CoinSwitch master read whole (and whose consolidated body is mapped)."""
 ENDPOINTS = (*(f"kalshi-{rows}" for rows in KALSHI_ROWS), "coinswitch")
 SYNC_KINDS = ("adapter", "floor", "http.client", "unsigned")
 ASYNC_KINDS = ("adapter", "floor", "unsigned")
@@ -97,6 +107,18 @@ def kalshi_simulator(rows: int) -> KalshiSimulator:
     )
     assert len(simulator.rows()) == rows, (len(simulator.rows()), rows)
     return simulator
+
+
+def kalshi_body(rows: int) -> bytes:
+    """The bulk body the sandbox serves for `rows` rows, byte for byte."""
+    request = Request("GET", BULK_PATH, {})
+    return kalshi_simulator(rows).answer(request).body
+
+
+def consolidated_body(children: int) -> bytes:
+    """The consolidated body of the demo's master with `children` generated children."""
+    request = Request("GET", CONSOLIDATED_PATH, {})
+    return CoinSwitchSimulator.demo(children).answer(request).body
 
 
 def coinswitch_accounts(count: int) -> dict[int, dict[str, Any]]:
@@ -393,6 +415,48 @@ def per_call(
     }
 
 
+# Mapping alone ---------------------------------------------------------------------------
+
+
+def mapping(rounds: int, batch_seconds: float) -> dict[str, Any]:
+    """Strict JSON plus the venue mapping of whole bodies, against json.loads of the same
+    bytes, without HTTP; each variant's batch sized to take about `batch_seconds`."""
+    bodies: dict[str, tuple[bytes, Callable[[Any], list[Any]], int]] = {
+        f"kalshi-{rows}": (kalshi_body(rows), balances_from_json, rows) for rows in KALSHI_ROWS
+    }
+    bodies[f"coinswitch-{MASTER_CHILDREN}"] = (
+        consolidated_body(MASTER_CHILDREN),
+        consolidated_from_json,
+        MASTER_CHILDREN + 1,  # the master's own row, then every child's
+    )
+    calls: dict[str, Callable[[], Any]] = {}
+    for name, (body, mapper, _) in bodies.items():
+        calls[f"{name} mapping"] = functools.partial(_mapped, mapper, body)
+        calls[f"{name} json.loads"] = functools.partial(json.loads, body)
+    for name, (_, _, rows) in bodies.items():  # one balance per subaccount, all there
+        count = min(rows, 64) if name.startswith("kalshi") else rows
+        assert len(calls[f"{name} mapping"]()) == count, name
+    variants = {}
+    for name, call in calls.items():
+        one = min(sync_batch(call, 5)()[0] for _ in range(3))
+        variants[name] = sync_batch(call, max(1, round(batch_seconds / one)))
+    samples = rounds_of(variants, rounds, warmup=1)
+    us = {name: median_of(samples, name, 0) * 1e6 for name in samples}
+    return {
+        "rounds": rounds,
+        "rows": {name: rows for name, (_, _, rows) in bodies.items()},
+        "us": us,
+        "us_per_row": {name: us[f"{name} mapping"] / rows for name, (_, _, rows) in bodies.items()},
+        "ratio_to_json_loads": {
+            name: median_ratio(samples, f"{name} mapping", f"{name} json.loads") for name in bodies
+        },
+    }
+
+
+def _mapped(mapper: Callable[[Any], list[Any]], body: bytes) -> list[Any]:
+    return mapper(load_json(body))
+
+
 # Signing and fan-out ---------------------------------------------------------------------
 
 
@@ -555,6 +619,21 @@ def report(results: dict[str, Any]) -> str:
     lines.append(f"  {'ratio (median of per-round ratios)':40} {'wall':>6} {'CPU':>6}")
     for name, value in calls["ratios"]["wall"].items():
         lines.append(f"  {name:40} {value:6.3f} {calls['ratios']['cpu'][name]:6.3f}")
+    maps = results["mapping"]
+    lines.append("")
+    lines.append(
+        f"Mapping alone, no HTTP (µs per body; medians over {maps['rounds']} rounds):"
+        " load_json + venue mapping vs json.loads of the same bytes"
+    )
+    lines.append(
+        f"  {'body':15} {'rows':>5} {'mapping':>9} {'json.loads':>10} {'µs/row':>7} {'ratio':>6}"
+    )
+    for name, rows in maps["rows"].items():
+        lines.append(
+            f"  {name:15} {rows:5d} {maps['us'][f'{name} mapping']:9.1f}"
+            f" {maps['us'][f'{name} json.loads']:10.1f} {maps['us_per_row'][name]:7.2f}"
+            f" {maps['ratio_to_json_loads'][name]:6.2f}"
+        )
     sign = results["signing"]
     lines.append("")
     lines.append(
@@ -649,6 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             "per_call": per_call(
                 sandboxes, keys, loop, rounds=3 if quick else 25, batch=5 if quick else 30
             ),
+            "mapping": mapping(3 if quick else 31, 0.002 if quick else 0.01),
             "signing": signing(keys, 20 if quick else 300),
             "signatures_per_attempt": signatures_per_attempt(small, keys),
             "fan_out_latency_s": latency,

@@ -33,6 +33,12 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
     ratios |= {f"{e} {kind}/http.client" for e in endpoints for kind in ("adapter", "floor")}
     assert set(results["per_call"]["ratios"]["wall"]) == ratios
     assert set(results["per_call"]["ratios"]["cpu"]) == ratios
+    bodies = {"kalshi-3", "kalshi-64", "kalshi-256", "coinswitch-200"}
+    assert set(results["mapping"]["us"]) == {
+        f"{body} {kind}" for body in bodies for kind in ("mapping", "json.loads")
+    }
+    for figure in ("rows", "us_per_row", "ratio_to_json_loads"):
+        assert set(results["mapping"][figure]) == bodies, figure
     assert results["signatures_per_attempt"] == 1.0
     assert results["signing"]["rsa_pss_2048_us"] > 0 and results["signing"]["ed25519_us"] > 0
     modes = {(row["mode"], row["method"]) for row in results["fan_out"]}
