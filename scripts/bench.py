@@ -31,6 +31,7 @@ import functools
 import http.client
 import inspect
 import json
+import math
 import multiprocessing
 import multiprocessing.connection
 import statistics
@@ -67,6 +68,7 @@ KALSHI_ROWS = (3, 64, 256)
 """Kalshi bulk bodies timed: a small master, 64 subaccounts on one shard, 64 on four."""
 MASTER_CHILDREN = 200
 """Children of the CoinSwitch master read whole (and whose consolidated body is mapped)."""
+MASTER_LATENCY = 0.03  # seconds the sandbox adds to every answer while the master is read
 ENDPOINTS = (*(f"kalshi-{rows}" for rows in KALSHI_ROWS), "coinswitch")
 SYNC_KINDS = ("adapter", "floor", "http.client", "unsigned")
 ASYNC_KINDS = ("adapter", "floor", "unsigned")
@@ -457,6 +459,156 @@ def _mapped(mapper: Callable[[Any], list[Any]], body: bytes) -> list[Any]:
     return mapper(load_json(body))
 
 
+# The whole master ------------------------------------------------------------------------
+
+
+def client_default(option: str) -> Any:
+    """A BalanceClient option's default value."""
+    return inspect.signature(adapter.BalanceClient).parameters[option].default
+
+
+def whole_master(
+    sandbox: RemoteSandbox,
+    keys: Keys,
+    loop: asyncio.AbstractEventLoop,
+    rounds: int,
+    per_child: int,
+) -> dict[str, Any]:
+    """The whole CoinSwitch master at default settings and the sandbox's added latency:
+    one consolidated all_balances() against one master-balance request, interleaved in
+    rounds; then all_balances(ids) one request per child, once per mode."""
+    rate = client_default("coinswitch_rate_limit")
+    interval = 1.0 / rate
+
+    def options(**extra: Any) -> dict[str, Any]:
+        return {"coinswitch": keys.coinswitch_signer(), "coinswitch_base_url": sandbox.url, **extra}
+
+    one, whole = adapter.BalanceClient(**options()), adapter.BalanceClient(**options())
+    async_one = adapter.AsyncBalanceClient(**options())
+    async_whole = adapter.AsyncBalanceClient(**options())
+
+    def consolidated() -> None:
+        _complete(whole.all_balances(), MASTER_CHILDREN + 1)
+
+    async def async_consolidated() -> None:
+        _complete(await async_whole.all_balances(), MASTER_CHILDREN + 1)
+
+    # Each client is called at most at its limiter's rate, as a poller would: the timed
+    # call never waits for the limiter.
+    variants = {
+        "one request": paced(sync_batch(one.coinswitch_master_balance, 1), interval),
+        "consolidated": paced(sync_batch(consolidated, 1), interval),
+        "async one request": paced(
+            async_batch(loop, async_one.coinswitch_master_balance, 1), interval
+        ),
+        "async consolidated": paced(async_batch(loop, async_consolidated, 1), interval),
+    }
+    try:
+        samples = rounds_of(variants, rounds, warmup=1)
+    finally:
+        one.close()
+        whole.close()
+        loop.run_until_complete(async_one.aclose())
+        loop.run_until_complete(async_whole.aclose())
+    wall_ms = {name: median_of(samples, name, 0) * 1000 for name in samples}
+    result: dict[str, Any] = {
+        "children": MASTER_CHILDREN,
+        "rate_limit_per_s": rate,
+        "max_in_flight": client_default("max_in_flight"),
+        "rounds": rounds,
+        "wall_ms": wall_ms,
+        "cpu_ms": {name: median_of(samples, name, 1) * 1000 for name in samples},
+        "ratios": {
+            f"{prefix}consolidated/one request": median_ratio(
+                samples, f"{prefix}consolidated", f"{prefix}one request"
+            )
+            for prefix in ("", "async ")
+        },
+        "per_child": [],
+    }
+    ids = list(range(1001, 1001 + per_child))
+    # The CLI's deadline for such a fetch: the default timeout plus what the limiter needs.
+    timeout = client_default("timeout") + per_child / rate
+    for mode in ("sync", "async"):
+        one_ms = wall_ms[f"{'async ' if mode == 'async' else ''}one request"]
+        row = per_child_read(mode, sandbox, loop, options(timeout=timeout), ids, interval)
+        bound = (per_child - 1) * interval + one_ms / 1000
+        row |= {
+            "timeout_s": timeout,
+            "limiter_bound_s": bound,
+            "ratio_to_limiter_bound": row["wall_s"] / bound,
+            "ratio_to_one_request": row["wall_s"] * 1000 / one_ms,
+        }
+        result["per_child"].append(row)
+    return result
+
+
+def paced(batch: Callable[[], Sample], interval: float) -> Callable[[], Sample]:
+    """`batch`, started no sooner than `interval` seconds (plus a little) after its last
+    start."""
+    last = -math.inf
+
+    def run() -> Sample:
+        nonlocal last
+        wait = last + interval + 0.002 - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        last = time.monotonic()
+        return batch()
+
+    return run
+
+
+def _complete(report: Any, count: int) -> None:
+    assert not report.errors and len(report.balances) == count, (
+        report.errors[:3],
+        len(report.balances),
+    )
+
+
+def per_child_read(
+    mode: str,
+    sandbox: RemoteSandbox,
+    loop: asyncio.AbstractEventLoop,
+    options: dict[str, Any],
+    ids: list[int],
+    interval: float,
+) -> dict[str, Any]:
+    """all_balances(ids) once, on a client that has made one call before (its connection
+    open, its limiter idle again)."""
+
+    async def read_async() -> tuple[Any, Sample]:
+        async with adapter.AsyncBalanceClient(**options) as client:
+            await client.coinswitch_balance(ids[0])
+            await asyncio.sleep(interval)
+            sandbox.command("reset")
+            wall, cpu = time.perf_counter(), time.process_time()
+            report = await client.all_balances(ids)
+            return report, (time.perf_counter() - wall, time.process_time() - cpu)
+
+    if mode == "async":
+        report, (wall, cpu) = loop.run_until_complete(read_async())
+    else:
+        with adapter.BalanceClient(**options) as client:
+            client.coinswitch_balance(ids[0])
+            time.sleep(interval)
+            sandbox.command("reset")
+            wall, cpu = time.perf_counter(), time.process_time()
+            report = client.all_balances(ids)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    counters = sandbox.command("counters")
+    return {
+        "mode": mode,
+        "n": len(ids),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "requests": counters["requests"],
+        "peak_in_flight": counters["peak_in_flight"],
+        "balances": len(report.balances),
+        "errors": len(report.errors),
+    }
+
+
 # Signing and fan-out ---------------------------------------------------------------------
 
 
@@ -634,6 +786,8 @@ def report(results: dict[str, Any]) -> str:
             f" {maps['us'][f'{name} json.loads']:10.1f} {maps['us_per_row'][name]:7.2f}"
             f" {maps['ratio_to_json_loads'][name]:6.2f}"
         )
+    lines.append("")
+    lines.extend(report_whole_master(results["whole_master"]))
     sign = results["signing"]
     lines.append("")
     lines.append(
@@ -669,6 +823,37 @@ def report(results: dict[str, Any]) -> str:
     for name, verdict in results["targets"].items():
         lines.append(f"  {name:28} {verdict}")
     return "\n".join(lines)
+
+
+def report_whole_master(master: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Whole CoinSwitch master of {master['children']} children,"
+        f" {master['latency_ms']:.0f} ms added latency, default settings"
+        f" ({master['rate_limit_per_s']:g} requests/s limiter, max_in_flight"
+        f" {master['max_in_flight']}); medians over {master['rounds']} rounds, each client"
+        " called at most at its limiter's rate",
+        f"  {'variant':34} {'wall ms':>8} {'CPU ms':>8}",
+    ]
+    for name, value in master["wall_ms"].items():
+        lines.append(f"  {name:34} {value:8.1f} {master['cpu_ms'][name]:8.1f}")
+    for name, value in master["ratios"].items():
+        lines.append(f"  {name:34} {value:8.3f}")
+    lines.append("  per child, all_balances(ids), once per mode (timeout as the CLI allows):")
+    lines.append(
+        f"  {'mode':5} {'n':>4} {'wall s':>7} {'CPU s':>6} {'req':>4} {'peak':>4} {'ok':>4}"
+        f" {'errors':>6} {'bound s':>7} {'vs bound':>8} {'vs one':>7}"
+    )
+    for row in master["per_child"]:
+        lines.append(
+            f"  {row['mode']:5} {row['n']:4d} {row['wall_s']:7.2f} {row['cpu_s']:6.2f}"
+            f" {row['requests']:4d} {row['peak_in_flight']:4d} {row['balances']:4d}"
+            f" {row['errors']:6d} {row['limiter_bound_s']:7.2f}"
+            f" {row['ratio_to_limiter_bound']:8.3f} {row['ratio_to_one_request']:7.1f}"
+        )
+    lines.append(
+        "  (bound: the limiter's spacing of n requests plus one request's latency-bound time)"
+    )
+    return lines
 
 
 def targets(results: dict[str, Any]) -> dict[str, str]:
@@ -717,10 +902,11 @@ def main(argv: list[str] | None = None) -> int:
     # The small Kalshi body shares a sandbox with CoinSwitch's children.
     small = RemoteSandbox(kalshi_rows=KALSHI_ROWS[0], coinswitch_children=max(sizes))
     sandboxes[f"kalshi-{KALSHI_ROWS[0]}"] = sandboxes["coinswitch"] = small
+    master = RemoteSandbox(coinswitch_demo=MASTER_CHILDREN, latency=MASTER_LATENCY)
     keys = Keys()
     loop = asyncio.new_event_loop()
     try:
-        for sandbox in sandboxes.values():
+        for sandbox in [*sandboxes.values(), master]:
             sandbox.ready()
         results: dict[str, Any] = {
             "quick": quick,
@@ -731,6 +917,10 @@ def main(argv: list[str] | None = None) -> int:
             "mapping": mapping(3 if quick else 31, 0.002 if quick else 0.01),
             "signing": signing(keys, 20 if quick else 300),
             "signatures_per_attempt": signatures_per_attempt(small, keys),
+            "whole_master": whole_master(
+                master, keys, loop, rounds=3 if quick else 15, per_child=20 if quick else 200
+            )
+            | {"latency_ms": MASTER_LATENCY * 1000},
             "fan_out_latency_s": latency,
             "max_in_flight": 10,
             "fan_out": fan_out(small, keys, sizes, latency),
@@ -738,7 +928,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     finally:
         loop.close()
-        for sandbox in set(sandboxes.values()):
+        for sandbox in {*sandboxes.values(), master}:
             sandbox.close()
     results["targets"] = targets(results)
     print(report(results))

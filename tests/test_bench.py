@@ -39,6 +39,15 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
     }
     for figure in ("rows", "us_per_row", "ratio_to_json_loads"):
         assert set(results["mapping"][figure]) == bodies, figure
+    master = results["whole_master"]
+    reads = {f"{p}{kind}" for p in ("", "async ") for kind in ("one request", "consolidated")}
+    assert set(master["wall_ms"]) == set(master["cpu_ms"]) == reads
+    assert set(master["ratios"]) == {f"{p}consolidated/one request" for p in ("", "async ")}
+    assert [row["mode"] for row in master["per_child"]] == ["sync", "async"]
+    for row in master["per_child"]:
+        assert set(row) >= {"wall_s", "cpu_s", "limiter_bound_s", "ratio_to_one_request"}
+        assert row["balances"] == row["n"] == row["requests"] and row["errors"] == 0
+        assert row["peak_in_flight"] <= master["max_in_flight"]
     assert results["signatures_per_attempt"] == 1.0
     assert results["signing"]["rsa_pss_2048_us"] > 0 and results["signing"]["ed25519_us"] > 0
     modes = {(row["mode"], row["method"]) for row in results["fan_out"]}
