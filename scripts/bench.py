@@ -1,7 +1,7 @@
 """Benchmark venue-balances against the least a client can do, side by side, in one run.
 
-    uv run python scripts/bench.py            # the full run, about 2 minutes; judged
-    uv run python scripts/bench.py --quick    # fewer rounds, smaller reads; not judged
+    uv run python scripts/bench.py            # the full run, about 90 s; judged
+    uv run python scripts/bench.py --quick    # fewer rounds, smaller reads, ~10 s; not judged
 
 Each sandbox runs in a process of its own on 127.0.0.1 (so the server shares neither the
 client's interpreter lock nor its CPU-time account), with signature checks off: one per
@@ -9,7 +9,8 @@ Kalshi body size (the 3-row one also serves CoinSwitch's children), and one hold
 200-child CoinSwitch master at 30 ms added latency. Variants are interleaved in rounds,
 in rotating order, sync and async in the same rounds, after a warm-up; figures are
 medians over rounds and ratios medians of per-round ratios, so that drift of a shared
-machine hits every variant alike. Per-call figures are wall time and CPU time of this
+machine hits every variant alike (each group below has rounds of its own: a ratio only
+compares variants of one group). Per-call figures are wall time and CPU time of this
 process (time.process_time: every thread of the client, none of the server's).
 
 Measured:
@@ -76,7 +77,7 @@ from adapter.venues.kalshi.mapping import balances_from_json
 from adapter.venues.kalshi.simulator import BULK_PATH, KalshiSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
-KALSHI_PATH = "/trade-api/v2/portfolio/subaccounts/balances"
+KALSHI_PATH = BULK_PATH
 COINSWITCH_TARGET = "/dma/api/v1/master/subaccount/balance?subaccount_id=1"
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 KALSHI_ROWS = (3, 64, 256)
@@ -114,7 +115,7 @@ TARGETS = {
 EXACT_TARGETS = frozenset({"signatures per HTTP attempt"})
 
 Sample = tuple[float, float]
-"""Seconds per call of one batch: (wall, CPU of this process)."""
+"""Seconds (per call, for a batch of calls): (wall, CPU)."""
 Samples = dict[str, list[Sample]]
 
 
@@ -130,8 +131,8 @@ def kalshi_shards(rows: int) -> dict[int, dict[int, str]]:
     for number in range(subaccounts):
         held = {}
         for index in range(per_subaccount):
-            cents = (number * 7919 + index * 104_729) % 10_000_000
-            held[index] = f"{cents // 10_000}.{cents % 10_000:04d}"
+            units = (number * 7919 + index * 104_729) % 10_000_000  # 1/10,000 dollar
+            held[index] = f"{units // 10_000}.{units % 10_000:04d}"
         shards[number] = held
     return shards
 
@@ -976,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="fewer rounds and smaller reads, in about 15 s; judges no target (each is"
+        help="fewer rounds and smaller reads, in about 10 s; judges no target (each is"
         ' "not judged in a quick run") and exits 0',
     )
     parser.add_argument(
@@ -1009,17 +1010,17 @@ def main(argv: list[str] | None = None) -> int:
             "mapping": mapping(3 if quick else 31, 0.002 if quick else 0.01),
             "signing": signing(keys, 20 if quick else 300),
             "per_call": per_call(
-                sandboxes, keys, loop, rounds=3 if quick else 25, batch=5 if quick else 30
+                sandboxes, keys, loop, rounds=3 if quick else 41, batch=5 if quick else 30
             ),
             "signatures_per_attempt": signatures_per_attempt(small, keys),
             "whole_master": whole_master(
-                master, keys, loop, rounds=3 if quick else 15, per_child=20 if quick else 200
+                master, keys, loop, rounds=3 if quick else 21, per_child=20 if quick else 200
             )
             | {"latency_ms": MASTER_LATENCY * 1000},
             "fan_out_latency_s": latency,
             "max_in_flight": client_default("max_in_flight"),
             "fan_out": fan_out(small, keys, sizes, latency),
-            "start_up": start_up(2 if quick else 15),
+            "start_up": start_up(2 if quick else 21),
         }
     finally:
         loop.close()
