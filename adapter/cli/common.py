@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from adapter.venues import DEFINITIONS, VenueDefinition
 
 if TYPE_CHECKING:
+    import logging
+
     from adapter.domain import BalanceReport
     from adapter.sandbox import Sandbox
 
@@ -84,20 +84,26 @@ def stderr(line: str) -> None:
     print(printable(line), file=sys.stderr)
 
 
-class _PrintableFormatter(logging.Formatter):
+def _printable_formatter(fmt: str) -> logging.Formatter:
     """Log lines made printable one by one (a traceback keeps its line breaks)."""
+    import logging
 
-    def format(self, record: logging.LogRecord) -> str:
-        from adapter.fields import printable
+    from adapter.fields import printable
 
-        return "\n".join(printable(line) for line in super().format(record).split("\n"))
+    class PrintableFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return "\n".join(printable(line) for line in super().format(record).split("\n"))
+
+    return PrintableFormatter(fmt)
 
 
 def run_command(args: argparse.Namespace, command: Callable[[], tuple[str, int]]) -> int:
     """Run a command that returns (stdout text, exit status), with the exit statuses of
     the module docstring of `adapter.cli`."""
+    import logging  # here: --help need not load it
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_printable_formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
         level=logging.DEBUG if args.debug > 1 else logging.WARNING, handlers=[handler]
     )
@@ -141,6 +147,8 @@ def environment(
         if not args.sandbox:
             yield os.environ, None
             return
+        import tempfile
+
         from adapter.sandbox import Sandbox
 
         try:

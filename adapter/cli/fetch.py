@@ -87,8 +87,17 @@ def parser() -> argparse.ArgumentParser:
         metavar="DB",
         help="append this fetch to the history in DB (default: the user data directory)",
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     return p
+
+
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata is a
+    tenth of the time --help takes)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
 
 
 def version() -> str:
