@@ -70,15 +70,20 @@ def check_http_url(name: str, value: object) -> None:
     shown = "" if {"@", "?", "#"} & set(text) else f": {text!r:.100}"
     try:
         url = httpx.URL(value)  # type: ignore[arg-type]
-    except (httpx.InvalidURL, TypeError) as exc:
+        host = url.host  # decodes punycode: "xn--" alone is no host
+    except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
         raise ConfigurationError(f"{name} is not a URL ({exc}){shown}") from None
     if url.userinfo or "@" in urlsplit(text).netloc:
         raise ConfigurationError(
             f"{name} must not hold a user name or password (a credential in a URL ends up"
             " in logs; the venues sign requests with the API key instead)"
         )
-    if url.scheme not in ("http", "https") or not url.host:
+    if url.scheme not in ("http", "https") or not host:
         raise ConfigurationError(f"{name} must be an http(s) URL with a host{shown}")
+    try:  # as the resolver will: an empty label ("a..b") or one over 63 characters fails
+        host.encode("idna")
+    except UnicodeError:
+        raise ConfigurationError(f"{name} has a host name no resolver takes{shown}") from None
     if url.query or url.fragment or "?" in text or "#" in text:
         raise ConfigurationError(
             f"{name} must not have a query ('?') or fragment ('#'): request paths are"

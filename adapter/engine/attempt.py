@@ -270,6 +270,8 @@ def _transport_errors(call: Call[Any], deadline: Deadline) -> Iterator[None]:
         ) from exc
     except httpx.HTTPError as exc:
         raise call.error(VenueUnavailableError, f"request failed: {exc}") from exc
+    except UnicodeError as exc:  # the resolver refused the host name (idna)
+        raise call.error(VenueUnavailableError, f"cannot resolve the host: {exc}") from exc
 
 
 def _outcome(call: Call[T], response: httpx.Response, body: bytes, latency: float) -> T:

@@ -1,0 +1,49 @@
+"""What a second, independent hostile review found (each test failed before its fix)."""
+
+from __future__ import annotations
+
+import pytest
+
+import adapter
+from adapter.sandbox import Sandbox
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.elections.kalshi..com/trade-api/v2",  # a doubled dot: an empty label
+        "https://" + "a" * 64 + ".example/trade-api/v2",  # a label over 63 characters
+        "http://xn--/trade-api/v2",
+        "http://h\udcff.example/trade-api/v2",  # a byte that is not UTF-8, from the environment
+    ],
+    ids=["empty-label", "long-label", "bad-punycode", "surrogate"],
+)
+def test_a_host_no_resolver_takes_is_a_configuration_error(sandbox: Sandbox, url: str) -> None:
+    with pytest.raises(adapter.ConfigurationError, match="kalshi base URL"):
+        sandbox.client(kalshi_base_url=url)
+    with pytest.raises(adapter.ConfigurationError, match="KALSHI_BASE_URL"):
+        adapter.BalanceClient.from_env(
+            {"COINSWITCH_API_KEY": "", "KALSHI_BASE_URL": url},
+            coinswitch=sandbox.simulator("coinswitch_dma").signer(),
+        )
+
+
+def test_a_resolver_refusal_at_request_time_is_a_typed_error(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    resolve = socket.getaddrinfo
+
+    def refuse(host: str, *args: object, **kwargs: object) -> object:
+        if host == "kalshi.invalid":
+            raise UnicodeError("encoding with 'idna' codec failed (label empty or too long)")
+        return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    options = sandbox.client_options(kalshi_base_url="http://kalshi.invalid/trade-api/v2")
+    with adapter.BalanceClient(**options, max_retries=0) as client:
+        report = client.all_balances()
+    assert [b.venue for b in report.balances] == ["coinswitch_dma"] * 4
+    [failure] = report.errors
+    assert isinstance(failure.error, adapter.VenueUnavailableError) and failure.venue == "kalshi"
