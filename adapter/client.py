@@ -85,6 +85,7 @@ class _Core(Generic[AccountT]):
         }
         self._unconfigured = dict(unconfigured)
         """How to configure each venue, for the error when one is not."""
+        self._closed = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
@@ -103,6 +104,12 @@ class _Core(Generic[AccountT]):
     def __repr__(self) -> str:
         signers = ", ".join(repr(a.settings.signer) for a in self._accounts.values())
         return f"{type(self).__name__}({signers}, timeout={self.timeout:g})"
+
+    def _open(self) -> None:
+        """A call begun after close() is refused (calls racing it end as
+        VenueUnavailableError inside the engine)."""
+        if self._closed:
+            raise AdapterError("the client is closed; create a new one")
 
     def _account(self, venue: Venue) -> AccountT:
         account = self._accounts.get(venue)
@@ -169,14 +176,17 @@ class SyncClient(_Core[SyncAccount]):
     def close(self) -> None:
         """Close the connection pools and workers; calls racing it end as
         VenueUnavailableError, and later calls raise AdapterError."""
+        self._closed = True
         for account in self._accounts.values():
             account.close()
 
     def _run(self, venue: Venue, plan: Plan[T]) -> T:
+        self._open()
         account = self._account(venue)
         return run_plan(account, plan, Deadline(self.timeout), Tally(None))
 
     def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
+        self._open()
         started = datetime.now(UTC)
         deadline = Deadline(self.timeout)
         runnable, errors = self._jobs(jobs)
@@ -204,14 +214,17 @@ class AsyncClient(_Core[AsyncAccount]):
 
     async def aclose(self) -> None:
         """Close the connection pools; later calls raise AdapterError."""
+        self._closed = True
         for account in self._accounts.values():
             await account.aclose()
 
     async def _run(self, venue: Venue, plan: Plan[T]) -> T:
+        self._open()
         account = self._account(venue)
         return await run_plan_async(account, plan, Deadline(self.timeout), Tally(None))
 
     async def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
+        self._open()
         started = datetime.now(UTC)
         deadline = Deadline(self.timeout)
         runnable, errors = self._jobs(jobs)

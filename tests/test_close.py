@@ -51,6 +51,42 @@ def test_close_from_another_thread_during_single_and_many_calls(sandbox: Sandbox
         assert sandbox.wait_idle()
 
 
+def test_close_ends_a_rate_limited_fan_out_at_once(sandbox: Sandbox) -> None:
+    """Workers sleeping for their rate-limit slots, or queued behind them, stop at close()
+    (it used to sit out the whole deadline: the pool cancelled queued work without waking
+    the caller, and a call refused on its way kept its turn)."""
+    sandbox.latency = 0.05
+    client = sandbox.client(timeout=10, coinswitch_rate_limit=10.0)  # 6 s for 60 ids
+    closer = close_soon(client, 0.3)
+    started = time.monotonic()
+    with pytest.raises(adapter.VenueUnavailableError, match="closed during the call"):
+        client.coinswitch_balances([1001, 1002, 1003] * 20 + list(range(5000, 5060)))
+    closer.join()
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.005, 0.015, 0.03, 0.06, 0.1])
+def test_a_report_racing_close_has_only_typed_unavailable_entries(
+    sandbox: Sandbox, delay: float
+) -> None:
+    sandbox.latency = 0.02
+    client = sandbox.client(timeout=10)
+    ids = list(range(5000, 5080))  # 404s if they arrive: any typed outcome is fine
+    reports: list[adapter.BalanceReport] = []
+    worker = threading.Thread(target=lambda: reports.append(client.all_balances(ids)))
+    worker.start()
+    time.sleep(0.005)  # the call is under way before close()
+    time.sleep(delay)
+    client.close()
+    closed = time.monotonic()
+    worker.join(5)
+    assert not worker.is_alive() and time.monotonic() - closed < 1.0
+    [report] = reports
+    for failure in report.errors:
+        assert isinstance(failure.error, (adapter.VenueUnavailableError, adapter.NotFoundError))
+        assert failure.error.kind in ("unavailable", "not_found"), failure.error
+
+
 def test_calls_after_close_raise_adapter_errors(sandbox: Sandbox) -> None:
     client = sandbox.client()
     assert len(client.kalshi_balances()) == 3
@@ -59,6 +95,7 @@ def test_calls_after_close_raise_adapter_errors(sandbox: Sandbox) -> None:
         lambda: client.kalshi_balances(),
         lambda: client.coinswitch_balance(1001),
         lambda: client.coinswitch_balances([1001, 1002]),
+        lambda: client.all_balances(),
     ):
         with pytest.raises(adapter.AdapterError, match="closed") as caught:
             call()

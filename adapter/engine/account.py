@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -126,7 +125,9 @@ class _Account:
         return wait
 
     def _closed_error(self, call: Call[Any]) -> AdapterError:
-        return call.error(AdapterError, "the client is closed; create a new one")
+        """A call of this account that meets close() on its way (a call begun after close()
+        is refused before it reaches an account: `client._Core`)."""
+        return call.error(VenueUnavailableError, "the client was closed during the call")
 
     def _closed_meanwhile(self, call: Call[Any], error: Exception) -> Exception:
         """What a failed attempt means once the client was closed under it: httpx's
@@ -177,6 +178,9 @@ class SyncAccount(_Account):
         self._http: httpx.Client | None = None
         self._transport: DeadlineTransport | None = None
         self._workers: concurrent.futures.ThreadPoolExecutor | None = None
+        self._queued: set[concurrent.futures.Future[Any]] = set()
+        self._closing = threading.Event()
+        """Set by close(): a thread sleeping for its rate-limit slot wakes and gives up."""
 
     def http(self, call: Call[Any]) -> httpx.Client:
         with self._lock:
@@ -193,9 +197,11 @@ class SyncAccount(_Account):
                 self._http = self._generated(transport).get_httpx_client()
             return self._http
 
-    def workers(self, call: Call[Any]) -> concurrent.futures.ThreadPoolExecutor:
-        """This account's fan-out threads, one per in-flight request: they take calls in
-        the order submitted."""
+    def submit(
+        self, call: Call[Any], work: Callable[..., Outcome[Any]], *args: Any
+    ) -> concurrent.futures.Future[Outcome[Any]]:
+        """Run `work(*args)` on this account's fan-out threads, one per in-flight request,
+        which take work in the order submitted."""
         with self._lock:
             if self.closed:
                 raise self._closed_error(call)
@@ -203,13 +209,24 @@ class SyncAccount(_Account):
                 self._workers = concurrent.futures.ThreadPoolExecutor(
                     self.options.max_in_flight, thread_name_prefix=f"venue-balances-{self.venue}"
                 )
-            return self._workers
+            future = self._workers.submit(work, *args)
+            self._queued.add(future)
+        future.add_done_callback(self._queued.discard)
+        return future
 
     def close(self) -> None:
         with self._lock:
             self.closed = True
+            self._closing.set()
             if self._workers is not None:
+                queued = list(self._queued)  # cancelling takes each out of the set
                 self._workers.shutdown(wait=False, cancel_futures=True)
+                # The pool cancels the work still queued but does not wake those waiting
+                # for it (concurrent.futures.wait): tell them, or a fan-out would sit out
+                # its whole deadline.
+                for future in queued:
+                    if future.cancelled():
+                        future.set_running_or_notify_cancel()
             if self._transport is not None:
                 self._transport.abort()  # wakes workers blocked reading a socket
             if self._http is not None:
@@ -219,8 +236,13 @@ class SyncAccount(_Account):
         self, call: Call[T], deadline: Deadline, turns: Turns | None = None, turn: int = 0
     ) -> T:
         """Carry out one call: in-flight bound, rate limit, attempts; raises AdapterError."""
-        http = self.http(call)
-        arguments = self._prepared(http, call.request)
+        try:
+            http = self.http(call)
+            arguments = self._prepared(http, call.request)
+        except BaseException:
+            if turns is not None:
+                turns.done(turn)  # or every later call of the fan-out waits for this one
+            raise
         first = True
 
         def attempt() -> T:
@@ -241,8 +263,8 @@ class SyncAccount(_Account):
                 finally:
                     if ordered is not None:
                         ordered.done(turn)
-                if wait:
-                    time.sleep(wait)
+                if wait and self._closing.wait(wait):  # woken by close(): no request
+                    raise self._closed_error(call)
                 return receive(http, call, arguments, deadline)
             except (AdapterError, RuntimeError) as error:
                 raise self._closed_meanwhile(call, error) from error.__cause__

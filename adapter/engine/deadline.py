@@ -116,16 +116,22 @@ def _backend_type() -> type[Any]:
             self._backend = httpcore.SyncBackend()
             self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
             self._lock = threading.Lock()
+            self._aborted = False
 
         def _kept(self, stream: httpcore.NetworkStream) -> _DeadlineStream:
             wrapped = _DeadlineStream(stream)
             with self._lock:
-                self._streams.add(wrapped)
-            return wrapped
+                if not self._aborted:
+                    self._streams.add(wrapped)
+                    return wrapped
+            stream.close()  # opened while close() ran: closed, not left for the collector
+            raise httpcore.ConnectError("the client was closed")
 
         def abort(self) -> None:
-            """Shut down every live socket: threads blocked reading them return at once."""
+            """Shut down every live socket: threads blocked reading them return at once;
+            a socket connecting meanwhile is closed as soon as it is open."""
             with self._lock:
+                self._aborted = True
                 streams = list(self._streams)
             for stream in streams:
                 sock = stream.get_extra_info("socket")

@@ -71,7 +71,8 @@ def run_batch(
     futures = []
     for turn, call in enumerate(calls):
         try:
-            future = account.workers(call).submit(
+            future = account.submit(
+                call,
                 lambda call, turn: tally.finished(account.outcome(call, deadline, turns, turn)),
                 call,
                 turn,
@@ -87,6 +88,11 @@ def run_batch(
     for call, future in zip(calls, futures, strict=True):
         if future.done() and not future.cancelled():
             outcomes.append(future.result())
+        elif account.closed:
+            future.cancel()
+            outcomes.append(
+                call.error(VenueUnavailableError, "the client was closed during the call")
+            )
         else:
             future.cancel()
             outcomes.append(account.deadline_passed(call, deadline))
