@@ -44,7 +44,8 @@ T = TypeVar("T")
 log = logging.getLogger("adapter")
 
 MAX_BODY_BYTES = 1024 * 1024
-"""A balance body is a few hundred bytes; refuse one above 1 MiB rather than read without bound."""
+"""A balance body is a few hundred bytes; refuse one above 1 MiB rather than read without
+bound (a call may allow more: `Call.max_body`)."""
 MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_CONTENT_CODINGS = 4
 """More encodings stacked on one body than any server has a reason to use: refused unread."""
@@ -120,7 +121,7 @@ class _Body:
 
     def __init__(self, response: httpx.Response, call: Call[Any], deadline: Deadline) -> None:
         self._success = response.status_code == 200
-        self._limit = MAX_BODY_BYTES if self._success else MAX_ERROR_BODY_BYTES
+        self._limit = call.max_body if self._success else MAX_ERROR_BODY_BYTES
         self._call = call
         self._status = response.status_code
         self._deadline = deadline
@@ -185,7 +186,7 @@ class _Body:
 
     def overflow(self) -> bool:
         return self.refuse(
-            f"the body is larger than {MAX_BODY_BYTES // 1024} KiB; refusing to read it"
+            f"the body is larger than {self._call.max_body // 1024} KiB; refusing to read it"
         )
 
     def refuse(self, message: str) -> bool:

@@ -41,6 +41,9 @@ class Call(Generic[T]):
     """The parsed JSON of a 200 body to its value; raises `fields.FieldProblem`."""
     error_message: Callable[[Any], str | None]
     """The parsed JSON of an error body to its message, if it has one."""
+    max_body: int = 1024 * 1024  # = attempt.MAX_BODY_BYTES
+    """The largest 200 body read (bytes): one account's balance is a few hundred bytes;
+    an answer listing a whole master's children needs more, and says so."""
 
     def error(self, cls: type[AdapterError], message: str, **details: Any) -> AdapterError:
         return cls(

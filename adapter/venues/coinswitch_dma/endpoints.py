@@ -31,6 +31,9 @@ CHILD = "GET /dma/api/v1/master/subaccount/balance"
 MASTER = "GET /dma/api/v1/master/balance"
 LIST = "GET /dma/api/v1/master/subaccounts"
 CONSOLIDATED = "GET /dma/api/v1/master/balance/consolidated"
+WHOLE_MASTER_BYTES = 16 * 1024 * 1024
+"""The body cap of answers that list every child: about 30,000 children of ~500 bytes (B2B
+answers are not paginated), parsed in well under 300 MiB."""
 
 
 def child_balance(subaccount_id: object) -> Call[SubaccountBalance]:
@@ -67,6 +70,7 @@ def subaccounts() -> Call[list[Subaccount]]:
         request=list_subaccounts._get_kwargs(),
         parse=mapping.subaccounts_from_json,
         error_message=mapping.error_message,
+        max_body=WHOLE_MASTER_BYTES,
     )
 
 
@@ -79,6 +83,7 @@ def consolidated() -> Call[list[SubaccountBalance]]:
         request=get_consolidated_balance._get_kwargs(),
         parse=mapping.consolidated_from_json,
         error_message=mapping.error_message,
+        max_body=WHOLE_MASTER_BYTES,
     )
 
 
