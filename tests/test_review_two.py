@@ -50,10 +50,9 @@ def test_a_resolver_refusal_at_request_time_is_a_typed_error(
 
 
 def test_a_master_with_thousands_of_children_reads_in_one_request() -> None:
-    with Sandbox.demo(coinswitch_children=4000) as sandbox:
-        with sandbox.client(kalshi=None) as client:
-            balances = client.coinswitch_all_balances()
-            listed = client.coinswitch_subaccounts()
+    with Sandbox.demo(coinswitch_children=4000) as sandbox, sandbox.client(kalshi=None) as client:
+        balances = client.coinswitch_all_balances()
+        listed = client.coinswitch_subaccounts()
     assert [b.subaccount for b in balances] == [None, *range(1001, 5001)]
     assert len(listed) == 4001
 
@@ -63,10 +62,10 @@ def test_the_whole_master_cap_still_bounds_what_is_read(sandbox: Sandbox) -> Non
 
     filler = b'{"message": "' + b"x" * (17 * 1024 * 1024) + b'"}'
     sandbox.inject("coinswitch_dma", Fault(body=filler))
-    with sandbox.client(kalshi=None, max_retries=0) as client:
-        with pytest.raises(adapter.MalformedResponseError, match="16384 KiB"):
-            client.coinswitch_all_balances()
+    client = sandbox.client(kalshi=None, max_retries=0)
+    with client, pytest.raises(adapter.MalformedResponseError, match="16384 KiB"):
+        client.coinswitch_all_balances()
     sandbox.inject("coinswitch_dma", Fault(body=b'{"x": "' + b"y" * (2 * 1024 * 1024) + b'"}'))
-    with sandbox.client(kalshi=None, max_retries=0) as client:
-        with pytest.raises(adapter.MalformedResponseError, match="1024 KiB"):
-            client.coinswitch_balance(1001)  # one account's answer keeps the 1 MiB cap
+    client = sandbox.client(kalshi=None, max_retries=0)
+    with client, pytest.raises(adapter.MalformedResponseError, match="1024 KiB"):
+        client.coinswitch_balance(1001)  # one account's answer keeps the 1 MiB cap
