@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "EXACT",
+    "INT64_MAX",
     "MAX_UNIX_SECONDS",
     "MISSING",
     "NUMERAL",
@@ -51,6 +52,8 @@ __all__ = [
 NUMERAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 """A plain decimal numeral: optional minus, ASCII digits, optional fraction. Nothing else:
 no exponent, sign "+", spaces, separators, NaN or Infinity."""
+INT64_MAX = 2**63 - 1
+"""The largest integer the specs' int64 (and SQLite) hold."""
 MAX_UNIX_SECONDS = 253402300799
 """The last second of the year 9999, the latest a `datetime` holds."""
 
@@ -151,12 +154,18 @@ def optional_amount(value: object, field: str) -> Decimal | None:
     return amount(value, field)
 
 
-def integer(value: object, field: str, *, minimum: int | None = None) -> int:
-    """A JSON integer (not a boolean, not a number with a fraction)."""
+def integer(
+    value: object, field: str, *, minimum: int | None = None, maximum: int = INT64_MAX
+) -> int:
+    """A JSON integer (not a boolean, not a number with a fraction) that fits the specs'
+    int64 (or `maximum`)."""
     if type(value) is not int:
         raise FieldProblem(field, f"expected an integer, got {_describe(value)}")
     if minimum is not None and value < minimum:
         raise FieldProblem(field, f"expected an integer >= {minimum}, got {value}")
+    if value > maximum:
+        shown = str(value) if value < 10**30 else f"a number of {len(str(value))} digits"
+        raise FieldProblem(field, f"expected an integer <= {maximum}, got {shown}")
     return value
 
 

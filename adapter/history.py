@@ -268,7 +268,7 @@ class History:
             # last snapshot, which the next poll replaces anyway.
             connection.execute("PRAGMA synchronous = NORMAL")
             yield connection
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:  # OverflowError: past SQLite's int64
             raise HistoryError(f"{self.path}: {exc}") from exc
         finally:
             connection.close()

@@ -69,3 +69,53 @@ def test_the_whole_master_cap_still_bounds_what_is_read(sandbox: Sandbox) -> Non
     client = sandbox.client(kalshi=None, max_retries=0)
     with client, pytest.raises(adapter.MalformedResponseError, match="1024 KiB"):
         client.coinswitch_balance(1001)  # one account's answer keeps the 1 MiB cap
+
+
+def test_a_failed_recording_still_prints_the_balances(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    import json
+
+    from adapter import cli
+    from adapter.history import History, HistoryError
+
+    def locked(self: History, report: object, *, simulated: bool) -> int:
+        raise HistoryError(f"{self.path}: database is locked")
+
+    monkeypatch.setattr(History, "record", locked)
+    status = cli.main(["--sandbox", "--format", "json", "--record", f"{tmp_path}/h.sqlite3"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert len(json.loads(out)["balances"]) == 7, "the fetch is printed all the same"
+    assert "this fetch was not recorded" in err and "database is locked" in err
+
+
+def test_an_exchange_index_past_int64_is_malformed() -> None:
+    from adapter.fields import FieldProblem
+    from adapter.venues.kalshi.mapping import balances_from_json
+
+    row = {"subaccount_number": 0, "exchange_index": 2**63, "balance": "1.00", "updated_ts": 1}
+    with pytest.raises(FieldProblem) as caught:
+        balances_from_json({"subaccount_balances": [row]})
+    assert caught.value.field == "subaccount_balances[0].exchange_index"
+    row["exchange_index"] = 2**63 - 1
+    assert (
+        balances_from_json({"subaccount_balances": [row]})[0].shards[0].exchange_index == 2**63 - 1
+    )
+
+
+def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: object) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
+    from adapter.history import History, HistoryError
+
+    shard = ShardBalance(exchange_index=2**64, balance=Decimal("1"))
+    balance = SubaccountBalance(
+        venue=Venue.KALSHI, subaccount=0, primary=True, currency="USD",
+        balance=Decimal("1"), shards=(shard,),
+    )  # fmt: skip
+    report = BalanceReport(balances=[balance], errors=[], fetched_at=datetime.now(UTC))
+    with pytest.raises(HistoryError):
+        History(f"{tmp_path}/h.sqlite3").record(report, simulated=False)

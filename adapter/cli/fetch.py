@@ -135,16 +135,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = 1 if report.errors else 0
         if minimums:
             status = check(minimums, report) or status
-        if record is not None:
-            record(report)
         if args.output:
             from adapter.exporter import write_textfile
 
             write_textfile(args.output, output)
             output = ""
+        if record is not None and not recorded(record, report):
+            status = status or 1
         return output, status
 
     return run_command(args, command)
+
+
+def recorded(record: Callable[[Any], object], report: Any) -> bool:
+    """Append the report to the history; a failure is a stderr line, and the balances are
+    still printed."""
+    from adapter.history import HistoryError
+
+    try:
+        record(report)
+    except HistoryError as exc:
+        stderr(f"venue-balances: this fetch was not recorded: {exc}")
+        return False
+    return True
 
 
 def check(minimums: list[Any], report: Any) -> int:

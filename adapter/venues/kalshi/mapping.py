@@ -41,6 +41,7 @@ from venue_balances_kalshi.types import Unset
 
 from adapter.domain import ShardBalance, SubaccountBalance, Venue
 from adapter.fields import (
+    INT64_MAX,
     MAX_UNIX_SECONDS,
     MISSING,
     NUMERAL,
@@ -98,7 +99,7 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
             type(number) is not int
             or number not in SUBACCOUNTS
             or type(shard) is not int
-            or shard < 0
+            or not 0 <= shard <= INT64_MAX
             or type(text) is not str
             or numeral(text) is None
             or type(stamp) is not int
