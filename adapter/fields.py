@@ -155,15 +155,15 @@ def optional_amount(value: object, field: str) -> Decimal | None:
 
 
 def integer(
-    value: object, field: str, *, minimum: int | None = None, maximum: int = INT64_MAX
+    value: object, field: str, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
-    """A JSON integer (not a boolean, not a number with a fraction) that fits the specs'
-    int64 (or `maximum`)."""
+    """A JSON integer (not a boolean, not a number with a fraction); ids and indices pass
+    `maximum=INT64_MAX` (amounts in cents are exact at any size)."""
     if type(value) is not int:
         raise FieldProblem(field, f"expected an integer, got {_describe(value)}")
     if minimum is not None and value < minimum:
         raise FieldProblem(field, f"expected an integer >= {minimum}, got {value}")
-    if value > maximum:
+    if maximum is not None and value > maximum:
         shown = str(value) if value < 10**30 else f"a number of {len(str(value))} digits"
         raise FieldProblem(field, f"expected an integer <= {maximum}, got {shown}")
     return value

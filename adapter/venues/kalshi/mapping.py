@@ -176,7 +176,7 @@ def _explain_row(row: object, index: int) -> None:
     subaccount_number(row["subaccount_number"], f"{where}.subaccount_number")
     amount(row["balance"], f"{where}.balance")
     unix_seconds(row["updated_ts"], f"{where}.updated_ts")
-    integer(row["exchange_index"], f"{where}.exchange_index", minimum=0)
+    integer(row["exchange_index"], f"{where}.exchange_index", minimum=0, maximum=INT64_MAX)
     raise AssertionError(f"{where} was refused, but every field reads")  # pragma: no cover
 
 
@@ -208,7 +208,7 @@ def _exchange_index(row: Row, where: str) -> int | None:
         value = row.additional_properties.get("exchange_index", MISSING)
         if value is MISSING:
             return None
-    return integer(value, f"{where}.exchange_index", minimum=0)
+    return integer(value, f"{where}.exchange_index", minimum=0, maximum=INT64_MAX)
 
 
 def balance_from_json(payload: Any, subaccount: int) -> SubaccountBalance:
@@ -249,7 +249,7 @@ def _breakdown(rows: list[IndexedBalance] | Unset, total: Decimal) -> tuple[Shar
     shards: dict[int, Decimal] = {}
     for index, row in enumerate(rows):
         where = f"balance_breakdown[{index}]"
-        shard = integer(row.exchange_index, f"{where}.exchange_index", minimum=0)
+        shard = integer(row.exchange_index, f"{where}.exchange_index", minimum=0, maximum=INT64_MAX)
         if shard in shards:
             raise FieldProblem(where, f"repeats exchange_index {shard}")
         shards[shard] = amount(row.balance, f"{where}.balance")
