@@ -119,3 +119,52 @@ def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: ob
     report = BalanceReport(balances=[balance], errors=[], fetched_at=datetime.now(UTC))
     with pytest.raises(HistoryError):
         History(f"{tmp_path}/h.sqlite3").record(report, simulated=False)
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> Sandbox:
+    """`slow.test` takes 3 s to resolve; `named.test` is the sandbox's address."""
+    import socket
+    import time as clock
+
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> object:
+        if host == "slow.test":
+            clock.sleep(3)
+            host = "127.0.0.1"
+        elif host == "named.test":
+            host = "127.0.0.1"
+        return resolve(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return sandbox
+
+
+def test_name_resolution_ends_by_the_deadline(resolver: Sandbox) -> None:
+    import time as clock
+
+    port = resolver.url.rsplit(":", 1)[1]
+    options = resolver.client_options(kalshi_base_url=f"http://slow.test:{port}/trade-api/v2")
+    for call in ("kalshi_balances", "all_balances"):
+        with adapter.BalanceClient(**options, timeout=1, max_retries=0) as client:
+            started = clock.monotonic()
+            try:
+                outcome: object = getattr(client, call)()
+            except adapter.AdapterError as error:
+                outcome = error
+            took = clock.monotonic() - started
+        assert took < 1.25, (call, took)
+        if call == "kalshi_balances":
+            assert isinstance(outcome, adapter.VenueUnavailableError)
+        else:
+            assert isinstance(outcome, adapter.BalanceReport)
+            assert [e.venue for e in outcome.errors] == ["kalshi"]
+            assert len(outcome.balances) == 4  # CoinSwitch's whole master
+
+
+def test_a_resolved_name_is_connected_to(resolver: Sandbox) -> None:
+    port = resolver.url.rsplit(":", 1)[1]
+    options = resolver.client_options(kalshi_base_url=f"http://named.test:{port}/trade-api/v2")
+    with adapter.BalanceClient(**options) as client:
+        assert len(client.kalshi_balances()) == 3

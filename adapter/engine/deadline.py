@@ -13,15 +13,19 @@ attempt and every backoff. It reaches each place a call can wait this way:
   blocking call past it, without moving requests to other threads (a fifth of a call);
 - async: the whole call runs under `asyncio.timeout`, which cancels whatever waits;
 - fan-outs: the caller stops waiting at the deadline and reports what has not arrived;
+- name resolution: `socket.create_connection` resolves with no timeout; the backend
+  resolves on a daemon thread it stops waiting for at the deadline (`_resolve`);
 - close(): closing a socket does not wake a thread blocked reading it, so `abort()` shuts
   down every live socket of the transport first, and blocked reads return at once.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import contextvars
 import functools
+import ipaddress
 import socket
 import ssl
 import threading
@@ -67,6 +71,40 @@ def bound(deadline: Deadline) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(token)
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses of `host`, found within `timeout` seconds.
+
+    socket.create_connection resolves names with no timeout at all, so a slow resolver
+    held a blocking call past its deadline; the lookup runs on a daemon thread instead,
+    which the caller stops waiting for at the deadline (TLS still verifies `host`).
+    """
+    import httpcore
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return [host]
+    found: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
+
+    def lookup() -> None:
+        try:
+            answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            found.set_exception(exc)
+        else:
+            found.set_result(list(dict.fromkeys(str(info[4][0]) for info in answers)))
+
+    threading.Thread(target=lookup, name="venue-balances-resolve", daemon=True).start()
+    try:
+        return found.result(timeout)
+    except concurrent.futures.TimeoutError:
+        raise httpcore.ConnectTimeout(f"no address for {host} by the deadline") from None
+    except OSError as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
 
 
 def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
@@ -147,9 +185,19 @@ def _backend_type() -> type[Any]:
             local_address: str | None = None,
             socket_options: Iterable[Any] | None = None,
         ) -> httpcore.NetworkStream:
-            limit = _bounded(timeout, httpcore.ConnectTimeout)
-            stream = self._backend.connect_tcp(host, port, limit, local_address, socket_options)
-            return self._kept(stream)
+            addresses = _resolve(host, port, _bounded(timeout, httpcore.ConnectTimeout))
+            failure: Exception | None = None
+            for address in addresses:  # as socket.create_connection tries them, in order
+                limit = _bounded(timeout, httpcore.ConnectTimeout)
+                try:
+                    stream = self._backend.connect_tcp(
+                        address, port, limit, local_address, socket_options
+                    )
+                except httpcore.ConnectError as exc:
+                    failure = exc
+                else:
+                    return self._kept(stream)
+            raise failure or httpcore.ConnectError(f"{host} has no address")
 
         def connect_unix_socket(
             self,
