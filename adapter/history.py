@@ -9,7 +9,8 @@
     )
     series(snapshots)   # per (venue, subaccount, currency): first, last, change, points
 
-`path=None` is `default_path()`: `platformdirs.user_data_path("venue-balances")/history.sqlite3`.
+`path=None` is `default_path()`: `platformdirs.user_data_path("venue-balances")/history.sqlite3`
+(the sandbox's: `history-sandbox.sqlite3` beside it).
 `History(..., create=False)` refuses to make a new file (for `history`, where a missing file
 is a mistyped `--db`); it raises `HistoryError`, as does any SQLite failure, naming the file.
 
@@ -132,9 +133,11 @@ class HistoryError(Exception):
     """The history file cannot be opened, read or written; the message names the file."""
 
 
-def default_path() -> Path:
-    """Where history lives unless told otherwise: the platform's user data directory."""
-    return platformdirs.user_data_path("venue-balances") / "history.sqlite3"
+def default_path(*, simulated: bool = False) -> Path:
+    """Where history lives unless told otherwise: the platform's user data directory; the
+    sandbox's simulated balances in a file of their own, beside it."""
+    name = "history-sandbox.sqlite3" if simulated else "history.sqlite3"
+    return platformdirs.user_data_path("venue-balances") / name
 
 
 @attrs.frozen(kw_only=True)
@@ -159,7 +162,8 @@ class Point:
 
 @attrs.frozen(kw_only=True)
 class Series:
-    """The recorded balances of one (venue, subaccount, currency), oldest first."""
+    """The recorded balances of one (venue, subaccount, currency), oldest first: all real
+    or all simulated (the sandbox's numbers never join a real series)."""
 
     venue: Venue
     subaccount: int | None
@@ -182,33 +186,37 @@ class Series:
 
     @property
     def simulated(self) -> bool:
-        """True when any point came from the sandbox."""
-        return any(point.simulated for point in self.points)
+        """True when the points came from the sandbox."""
+        return self.points[0].simulated
 
 
 def series(snapshots: Iterable[Snapshot]) -> list[Series]:
-    """Each (venue, subaccount, currency) over the snapshots, in time order.
+    """Each (venue, subaccount, currency) over the snapshots, in time order; simulated
+    snapshots make series of their own.
 
-    Sorted by venue, then subaccount (the master first), then currency.
+    Sorted by venue, then subaccount (the master first), then currency, real before
+    simulated.
     """
-    grouped: dict[tuple[Venue, int | None, str], list[Point]] = {}
+    grouped: dict[tuple[Venue, int | None, str, bool], list[Point]] = {}
     for snapshot in sorted(snapshots, key=lambda s: (s.fetched_at, s.id)):
         for balance in snapshot.balances:
-            key = (balance.venue, balance.subaccount, balance.currency)
+            key = (balance.venue, balance.subaccount, balance.currency, snapshot.simulated)
             point = Point(
                 at=snapshot.fetched_at, balance=balance.balance, simulated=snapshot.simulated
             )
             grouped.setdefault(key, []).append(point)
     return [
         Series(venue=venue, subaccount=subaccount, currency=currency, points=tuple(points))
-        for (venue, subaccount, currency), points in sorted(
+        for (venue, subaccount, currency, _), points in sorted(
             grouped.items(), key=lambda item: _series_order(*item[0])
         )
     ]
 
 
-def _series_order(venue: Venue, subaccount: int | None, currency: str) -> tuple[object, ...]:
-    return (venue, subaccount is not None, subaccount or 0, currency)
+def _series_order(
+    venue: Venue, subaccount: int | None, currency: str, simulated: bool
+) -> tuple[object, ...]:
+    return (venue, subaccount is not None, subaccount or 0, currency, simulated)
 
 
 _DURATION = re.compile(r"([0-9]{1,9})([smhdw])")

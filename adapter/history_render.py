@@ -194,7 +194,7 @@ def _chart(s: Series, *, width: int, height: int) -> str:
     form = "%m-%d %H:%M" if end - start <= 60 * 86400 else "%Y-%m-%d"
     # The heading is ours, not plotext's title, which vanishes when it does not fit.
     heading = f"{s.venue} {subaccount_label(s.subaccount)} {s.currency}"
-    heading += " (includes simulated snapshots)" if s.simulated else ""
+    heading += " (simulated)" if s.simulated else ""
     summary = f"{numeral(s.first)} -> {numeral(s.last)} ({_signed(s)}), {_points(s)}"
     plotext.clear_figure()
     try:

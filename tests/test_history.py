@@ -319,31 +319,32 @@ def test_a_failed_write_records_nothing(history: History) -> None:
 
 def test_series_first_last_and_exact_change(history: History) -> None:
     big = Decimal("999999999999999999999999999999.99")
-    history.record(report(kalshi(0, str(big)), coinswitch(None, "10.00"), at=T0), simulated=True)
-    history.record(report(kalshi(0, "0.01"), at=T0 + DAY), simulated=False)
+    history.record(report(kalshi(0, "5.00"), coinswitch(None, "10.00"), at=T0), simulated=True)
+    history.record(report(kalshi(0, str(big)), at=T0 + DAY), simulated=False)
     history.record(
         report(kalshi(0, "0.02"), coinswitch(None, "7.5"), at=T0 + 2 * DAY), simulated=False
     )
 
-    [master, zero] = history.series()
+    [master, master_simulated, zero, zero_simulated] = history.series()
 
     assert (master.venue, master.subaccount, master.currency) == (
         Venue.COINSWITCH_DMA,
         None,
         "USDT",
     )
-    assert (master.first, master.last, master.change) == (
-        Decimal("10.00"),
+    # The sandbox's numbers never join a real series: each kind makes its own.
+    assert (master.first, master.last, str(master.change)) == (
         Decimal("7.5"),
-        Decimal("-2.5"),
+        Decimal("7.5"),
+        "0.0",
     )
-    assert str(master.change) == "-2.50"
-    assert master.simulated
-    assert [p.at for p in master.points] == [T0, T0 + 2 * DAY]
+    assert not master.simulated and master_simulated.simulated
+    assert [p.at for p in master_simulated.points] == [T0]
+    assert master_simulated.first == Decimal("10.00")
     assert str(zero.change) == "-999999999999999999999999999999.97"  # 32 digits, exact
-    assert len(zero.points) == 3
-    assert zero.simulated  # its first point came from the sandbox
-    assert not series(history.snapshots(since=T0 + DAY))[0].simulated
+    assert len(zero.points) == 2 and not zero.simulated
+    assert zero_simulated.first == Decimal("5.00") and zero_simulated.simulated
+    assert not any(s.simulated for s in series(history.snapshots(since=T0 + DAY)))
 
 
 def test_series_order_master_first_then_numbers() -> None:

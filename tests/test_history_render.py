@@ -138,21 +138,24 @@ def test_table_shows_each_series_first_last_change(snapshots: list[Snapshot]) ->
         "POINTS",
         "SIMULATED",
     ]
-    rows = [line.split() for line in lines[2:6]]
+    rows = [line.split() for line in lines[2:8]]
+    # The first snapshot is simulated: its balances make series of their own.
     assert rows == [
         ["coinswitch_dma", "master", "USDT", "5000.00", "5000.00", "0.00", "1", "yes"],
         ["coinswitch_dma", "1001", "USDT", "12.75", "12.75", "0.00", "1", "no"],
+        ["kalshi", "0", "USD", "1500.2500", "1600.2500", "+100.0000", "2", "no"],
         [
             "kalshi",
             "0",
             "USD",
             "123456789012345678901234.567891",
-            "1600.2500",
-            "-123456789012345678899634.317891",
-            "3",
+            "123456789012345678901234.567891",
+            "0.000000",
+            "1",
             "yes",
         ],
-        ["kalshi", "1", "USD", "10.00", "11.00", "+1.00", "3", "yes"],
+        ["kalshi", "1", "USD", "9.00", "11.00", "+2.00", "2", "no"],
+        ["kalshi", "1", "USD", "10.00", "10.00", "0.00", "1", "yes"],
     ]
     errors = lines[lines.index("FETCH ERRORS") + 1 :]
     assert [line.split() for line in errors] == [
@@ -178,15 +181,17 @@ def test_chart_fits_80_columns_with_dates_on_the_x_axis(snapshots: list[Snapshot
     assert "\x1b" not in chart  # no colour codes
     headings = [line for line in lines if line.startswith(("kalshi", "coinswitch_dma"))]
     assert headings == [
-        "coinswitch_dma master USDT (includes simulated snapshots)",
+        "coinswitch_dma master USDT (simulated)",
         "coinswitch_dma 1001 USDT",
-        "kalshi 0 USD (includes simulated snapshots)",
-        "kalshi 1 USD (includes simulated snapshots)",
+        "kalshi 0 USD",
+        "kalshi 0 USD (simulated)",
+        "kalshi 1 USD",
+        "kalshi 1 USD (simulated)",
     ]
-    assert "10.00 -> 11.00 (+1.00), 3 points" in lines
-    axis = [line for line in lines if "11-20 10:00" in line and "11-22 10:00" in line]
-    assert len(axis) == 2  # the two Kalshi series span the whole window
-    assert sum(1 for line in lines if "┤" in line) >= 4 * 5  # a y axis with ticks per chart
+    assert "9.00 -> 11.00 (+2.00), 2 points" in lines
+    axis = [line for line in lines if "11-21 10:00" in line and "11-22 10:00" in line]
+    assert len(axis) == 2  # the two real Kalshi series span the last two days
+    assert sum(1 for line in lines if "┤" in line) >= 6 * 5  # a y axis with ticks per chart
 
 
 def test_chart_of_a_single_point(snapshots: list[Snapshot]) -> None:

@@ -154,7 +154,8 @@ def test_serve_sandbox_and_a_busy_port(tmp_path: Path) -> None:
     assert abs(later[key] - first[key]) <= 2.5
     assert "SIMULATED" in stderr
     assert busy.returncode == 2 and "cannot listen" in busy.stderr
-    assert list(tmp_path.rglob("history.sqlite3")), "serve records by default"
+    assert list(tmp_path.rglob("history-sandbox.sqlite3")), "serve records by default"
+    assert not list(tmp_path.rglob("history.sqlite3")), "the sandbox's numbers, apart"
 
 
 def test_floors_on_fetch(desk: tuple[Sandbox, dict[str, str]]) -> None:
@@ -217,6 +218,15 @@ def test_record_three_fetches_and_read_them_back_exactly(
     assert all(len(line) <= 80 for line in chart.stdout.splitlines())
     assert run("history", "--db", str(tmp_path / "nowhere.db")).returncode == 2
     assert run("history", "--db", str(db), "--since", "soon").returncode == 2
+
+
+def test_sandbox_history_has_a_file_of_its_own(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    assert run("--sandbox", "--record", "--format", "csv", env=env).returncode == 0
+    assert [p.name for p in tmp_path.rglob("*.sqlite3")] == ["history-sandbox.sqlite3"]
+    document = json.loads(run("history", "--sandbox", "--format", "json", env=env).stdout)
+    assert [s["simulated"] for s in document["snapshots"]] == [True]
+    assert run("history", env=env).returncode == 2, "no real history recorded yet"
 
 
 def test_sandbox_history_is_marked_simulated(tmp_path: Path) -> None:

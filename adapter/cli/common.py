@@ -220,11 +220,12 @@ def floors(args: argparse.Namespace) -> list[Any]:
 
 
 def recorder(path: str | None, *, simulated: bool) -> Callable[[BalanceReport], object]:
-    """Appends reports to the history at `path` (empty or None: the default place)."""
-    from adapter.history import History, HistoryError
+    """Appends reports to the history at `path` (empty or None: the default place, the
+    sandbox's own file for simulated balances)."""
+    from adapter.history import History, HistoryError, default_path
 
     try:
-        history = History(path or None)
+        history = History(path or default_path(simulated=simulated))
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
 

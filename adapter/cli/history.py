@@ -22,7 +22,15 @@ def parser() -> argparse.ArgumentParser:
         prog="venue-balances history",
         description="The balances that fetch --record and serve recorded.",
     )
-    p.add_argument("--db", metavar="DB", help="the history file (default: the user data directory)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--db", metavar="DB", help="the history file (default: the user data directory)"
+    )
+    where.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="what serve --sandbox and fetch --sandbox --record recorded (a file of its own)",
+    )
     p.add_argument(
         "--since",
         default="7d",
@@ -46,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def command() -> tuple[str, int]:
         from adapter.domain import Venue, parse_subaccount
-        from adapter.history import History, HistoryError, parse_duration
+        from adapter.history import History, HistoryError, default_path, parse_duration
         from adapter.history_render import render_history
 
         try:
@@ -58,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(str(exc)) from None
         venues = [Venue(name) for name in args.venue] if args.venue else None
         try:
-            history = History(args.db or None, create=False)
+            path = args.db or default_path(simulated=args.sandbox)
+            history = History(path, create=False)
             snapshots = history.snapshots(since=since, venues=venues, subaccounts=subaccounts)
         except HistoryError as exc:
             raise UsageError(str(exc)) from None
