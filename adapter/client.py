@@ -232,6 +232,10 @@ class AsyncClient(_Core[AsyncAccount]):
         return _report(runnable, outcomes, errors, started)
 
 
+MAX_SECONDS = 86400.0
+"""The longest timeout or retry delay taken: a day (longer ones overflow thread waits)."""
+
+
 def check_positive(name: str, value: object, unit: str) -> None:
     if (
         not isinstance(value, int | float)
@@ -240,6 +244,8 @@ def check_positive(name: str, value: object, unit: str) -> None:
         or math.isinf(value)
     ):
         raise ConfigurationError(f"{name} must be a positive number of {unit}, not {value!r}")
+    if unit == "seconds" and value > MAX_SECONDS:
+        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {value!r}")
 
 
 def check_rate_limit(name: str, value: object) -> None:

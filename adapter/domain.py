@@ -99,6 +99,13 @@ class BalanceReport:
     fetched_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
     """When the fetch started (aware UTC)."""
 
+    def unfetched(self, venue: Venue | str) -> list[FetchError]:
+        """The venue's failures that cost a balance: those with no balance of their
+        subaccount in the report (a failed read of what Kalshi positions are worth keeps
+        its cash row, so a total of cash is still whole)."""
+        present = {b.subaccount for b in self.balances if b.venue == venue}
+        return [e for e in self.errors if e.venue == venue and e.subaccount not in present]
+
 
 MASTER = "master"
 """The CoinSwitch master account (subaccount `None`) as users write it: in selectors,

@@ -71,11 +71,13 @@ def serve(
     recorder: Callable[[BalanceReport], object] | None = None,
     stop: threading.Event,
     on_listening: Callable[[str, int], None] | None = None,
+    simulated: bool = False,
 ) -> None:
-    """Serve the last poll's metrics on `listen` until `stop` is set (or Ctrl-C)."""
+    """Serve the last poll's metrics on `listen` until `stop` is set (or Ctrl-C);
+    `simulated`: the polls read the built-in sandbox."""
     if not interval > 0:
         raise ValueError(f"the poll interval must be positive, got {interval!r} seconds")
-    metrics = BalanceMetrics(venues, floors)
+    metrics = BalanceMetrics(venues, floors, simulated=simulated)
     server = _bind(listen, _routes(make_wsgi_app(metrics.registry)))
     writing = threading.Lock()  # held while a snapshot is written; shutdown waits for it
     threads = [

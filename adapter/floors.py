@@ -198,7 +198,7 @@ def _total_breaches(floor: Floor, report: BalanceReport) -> list[Breach] | None:
             by_currency.setdefault(balance.currency, []).append(balance.balance)
     if not by_currency:
         return None
-    incomplete = any(failure.venue == floor.venue for failure in report.errors)
+    incomplete = bool(report.unfetched(floor.venue))
     totals = {currency: exact_sum(amounts) for currency, amounts in by_currency.items()}
     return [
         Breach(

@@ -227,7 +227,10 @@ _LONGEST = timedelta(days=100 * 366)
 def parse_duration(text: str) -> timedelta:
     """`30m`, `24h`, `7d`, `2w` (or `90s`) as a timedelta; ValueError saying what is accepted."""
     match = _DURATION.fullmatch(text)
-    delta = timedelta(**{_UNITS[match[2]]: int(match[1])}) if match else None
+    try:
+        delta = timedelta(**{_UNITS[match[2]]: int(match[1])}) if match else None
+    except OverflowError:  # 999999999w: past what a timedelta holds
+        delta = None
     if delta is None or not timedelta(0) < delta <= _LONGEST:
         raise ValueError(
             f"not a duration: {text[:30]!r} (a whole number and a unit, s, m, h, d or w,"

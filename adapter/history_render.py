@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -187,15 +188,18 @@ def as_chart(
 def _chart(s: Series, *, width: int, height: int) -> str:
     times = [point.at.timestamp() for point in s.points]
     values = [float(point.balance) for point in s.points]  # drawing only; money stays Decimal
+    heading = f"{s.venue} {subaccount_label(s.subaccount)} {s.currency}"
+    heading += " (simulated)" if s.simulated else ""
+    summary = f"{numeral(s.first)} -> {numeral(s.last)} ({_signed(s)}), {_points(s)}"
+    if not all(math.isfinite(value) for value in values):
+        lines = [heading, summary, "(amounts too large to draw; the table shows them)"]
+        return "\n".join(textwrap.fill(line, width) for line in lines) + "\n"
     start, end = times[0], times[-1]
     if start == end:  # one point (or one instant): an hour around it
         start, end = start - 1800, end + 1800
     ticks = [start + (end - start) * i / 3 for i in range(4)]
     form = "%m-%d %H:%M" if end - start <= 60 * 86400 else "%Y-%m-%d"
     # The heading is ours, not plotext's title, which vanishes when it does not fit.
-    heading = f"{s.venue} {subaccount_label(s.subaccount)} {s.currency}"
-    heading += " (simulated)" if s.simulated else ""
-    summary = f"{numeral(s.first)} -> {numeral(s.last)} ({_signed(s)}), {_points(s)}"
     plotext.clear_figure()
     try:
         plotext.plot_size(width, height)

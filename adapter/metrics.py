@@ -78,9 +78,17 @@ class _Poll:
 class BalanceMetrics:
     """The exporter's metric families over the last poll, in a registry of their own."""
 
-    def __init__(self, venues: Iterable[Venue | str], floors: Sequence[Floor] = ()) -> None:
+    def __init__(
+        self,
+        venues: Iterable[Venue | str],
+        floors: Sequence[Floor] = (),
+        *,
+        simulated: bool = False,
+    ) -> None:
         self.venues = [str(Venue(venue)) for venue in venues]
         self.floors = list(floors)
+        self.simulated = simulated
+        """Whether the numbers come from the built-in sandbox (`venue_balances_simulated`)."""
         self._lock = threading.Lock()  # one poll's update at a time; scrapes never wait
         self._poll = _Poll(
             errors_total={(venue, kind): 0 for venue in self.venues for kind in ERROR_KINDS}
@@ -206,6 +214,11 @@ class BalanceMetrics:
             for selector, broken in poll.below_minimum.items():
                 below.add_metric([selector], 1.0 if broken else 0.0)
             yield below
+        yield GaugeMetricFamily(
+            "venue_balances_simulated",
+            "1 when these numbers come from the built-in sandbox, not from the venues.",
+            value=1.0 if self.simulated else 0.0,
+        )
 
     def exposition(self) -> str:
         """The families in the Prometheus text exposition format."""
@@ -218,8 +231,9 @@ def exposition(
     venues: Iterable[Venue | str],
     floors: Sequence[Floor] = (),
     duration: float | None = None,  # seconds
+    simulated: bool = False,
 ) -> str:
     """One report's families in the text exposition format (`fetch --format prometheus`)."""
-    metrics = BalanceMetrics(venues, floors)
+    metrics = BalanceMetrics(venues, floors, simulated=simulated)
     metrics.observe(report, duration=duration)
     return metrics.exposition()

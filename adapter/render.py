@@ -243,26 +243,34 @@ def _totals(report: BalanceReport) -> list[str]:
     groups: dict[tuple[str, str], list[SubaccountBalance]] = {}
     for b in report.balances:
         groups.setdefault((str(b.venue), b.currency), []).append(b)
-    failed: dict[str, int] = {}
-    for failure in report.errors:
-        failed[str(failure.venue)] = failed.get(str(failure.venue), 0) + 1
     positions = any(b.portfolio_value is not None for b in report.balances)
     sums = aligned(
         [numeral(exact_sum(b.balance for b in group)) or "" for group in groups.values()]
     )
     values = aligned([_portfolio_total(group) for group in groups.values()])
     rows = []
+    noted: set[str] = set()
     for index, ((venue, currency), group) in enumerate(groups.items()):
-        missing = failed.pop(venue, 0)
-        note = f"incomplete: {missing} could not be fetched" if missing else ""
         value = [values[index]] if positions else []
-        rows.append([venue, currency, str(len(group)), sums[index], *value, note])
-    for venue, missing in failed.items():  # nothing fetched of these venues at all
+        rows.append([venue, currency, str(len(group)), sums[index], *value, _note(report, venue)])
+        noted.add(venue)
+    for venue in dict.fromkeys(str(e.venue) for e in report.errors if str(e.venue) not in noted):
         value = ["-"] if positions else []
-        rows.append([venue, "-", "0", "-", *value, f"incomplete: {missing} could not be fetched"])
+        rows.append([venue, "-", "0", "-", *value, _note(report, venue)])  # nothing fetched
     header = ["VENUE", "CURRENCY", "SUBACCOUNTS", "TOTAL", *["PORTFOLIO VALUE"] * positions]
     right = {2, 3, 4} if positions else {2, 3}
     return ["", "TOTALS", *grid([*header, "NOTE"], rows, right)]
+
+
+def _note(report: BalanceReport, venue: str) -> str:
+    """What a venue's totals miss: balances that could not be fetched, or (their cash
+    fetched) what positions are worth."""
+    missing = len(report.unfetched(venue))
+    failed = sum(1 for e in report.errors if e.venue == venue)
+    notes = [f"incomplete: {missing} could not be fetched"] if missing else []
+    if failed > missing:
+        notes.append(f"portfolio value incomplete: {failed - missing} could not be read")
+    return "; ".join(notes)
 
 
 def _portfolio_total(group: Sequence[SubaccountBalance]) -> str:

@@ -168,3 +168,119 @@ def test_a_resolved_name_is_connected_to(resolver: Sandbox) -> None:
     options = resolver.client_options(kalshi_base_url=f"http://named.test:{port}/trade-api/v2")
     with adapter.BalanceClient(**options) as client:
         assert len(client.kalshi_balances()) == 3
+
+
+def test_the_exit_status_survives_a_closed_stderr() -> None:
+    import subprocess
+
+    from test_cli import BIN, CLEAN_ENV
+
+    with subprocess.Popen(
+        [str(BIN / "venue-balances"), "--sandbox", "--subaccount", "9999", "--format", "csv"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=CLEAN_ENV,
+    ) as process:
+        assert process.stderr is not None
+        process.stderr.close()  # `2>&1 | head -1` that stopped reading
+        assert process.wait(30) == 1  # 9999 could not be fetched
+
+
+@pytest.mark.parametrize("option", ["timeout", "retry_base_delay", "retry_max_delay"])
+def test_an_absurd_number_of_seconds_is_a_configuration_error(
+    sandbox: Sandbox, option: str
+) -> None:
+    with pytest.raises(adapter.ConfigurationError, match=option):
+        sandbox.client(**{option: 1e10})
+    sandbox.client(**{option: 86400}).close()
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (("history", "--since", "999999999w"), "not a duration"),
+        (("--sandbox", "--output", "/nonexistent-dir/x.prom"), "no writable directory"),
+        (("--sandbox", "--output", "/tmp"), "is a directory"),
+    ],
+)
+def test_bad_values_are_usage_errors_before_anything_is_fetched(
+    args: tuple[str, ...], complaint: str
+) -> None:
+    from test_cli import run
+
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert complaint in result.stderr and "unexpected" not in result.stderr
+    assert "SIMULATED" not in result.stderr, "refused before the sandbox even started"
+
+
+def test_a_chart_of_amounts_past_float_range_says_so() -> None:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from adapter.domain import SubaccountBalance, Venue
+    from adapter.history import Snapshot
+    from adapter.history_render import as_chart
+
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    snapshots = [
+        Snapshot(
+            id=i,
+            fetched_at=start + timedelta(hours=i),
+            simulated=False,
+            balances=[
+                SubaccountBalance(
+                    venue=Venue.KALSHI,
+                    subaccount=0,
+                    primary=True,
+                    currency="USD",
+                    balance=Decimal("9" * 400) + i,
+                )
+            ],
+            errors=[],
+        )
+        for i in range(1, 3)
+    ]
+    chart = as_chart(snapshots)
+    assert "too large to draw" in chart and "kalshi 0 USD" in chart
+
+
+def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:
+    from adapter.floors import check_floors, parse_floors
+    from adapter.render import as_table
+
+    sandbox.simulator("kalshi").balance_errors[1] = 404
+    try:
+        with sandbox.client(coinswitch=None) as client:
+            report = client.all_balances(kalshi_positions=True)
+    finally:
+        sandbox.simulator("kalshi").balance_errors.clear()
+    assert len(report.balances) == 3 and len(report.errors) == 1
+    assert report.unfetched("kalshi") == []
+    totals = as_table(report).split("TOTALS")[1]
+    [line] = [row for row in totals.splitlines() if row.startswith("kalshi")]
+    assert "1821.123456" in line and "incomplete: " not in line.replace("value incomplete", "")
+    assert line.endswith("portfolio value incomplete: 1 could not be read")
+    [breach] = check_floors(parse_floors(["kalshi:total=2000"]), report).breaches
+    assert not breach.incomplete, "every balance of the total was fetched"
+
+
+def test_prometheus_output_of_the_sandbox_says_it_is_simulated() -> None:
+    from test_cli import run
+
+    sandboxed = run("--sandbox", "--format", "prometheus").stdout
+    assert "\nvenue_balances_simulated 1.0\n" in sandboxed
+
+
+def test_a_bad_coinswitch_id_variable_does_not_matter_when_coinswitch_is_not_read(
+    tmp_path: object,
+) -> None:
+    from pathlib import Path
+
+    from test_cli import run
+
+    with Sandbox.demo() as sandbox:
+        env = sandbox.environment(Path(str(tmp_path)))
+        env["COINSWITCH_DMA_SUBACCOUNTS"] = "not-an-id"
+        assert run("--venue", "kalshi", env=env).returncode == 0
+        assert run(env=env).returncode == 2  # read: the variable must be right

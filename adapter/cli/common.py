@@ -78,10 +78,14 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, timeout_help: str) 
 
 
 def stderr(line: str) -> None:
-    """One line on stderr, any venue text in it made printable (`fields.printable`)."""
+    """One line on stderr, any venue text in it made printable (`fields.printable`). When
+    stderr is a closed pipe there is nobody to tell: the exit status still says it."""
     from adapter.fields import printable
 
-    print(printable(line), file=sys.stderr)
+    try:
+        print(printable(line), file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
 
 
 def _printable_formatter(fmt: str) -> logging.Formatter:

@@ -10,6 +10,7 @@ textfile collector).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -117,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adapter import render
 
         minimums = floors(args)
+        if args.output:
+            writable(args.output)
         record = None if args.record is None else recorder(args.record, simulated=args.sandbox)
         on_stdout = args.format == "table" and not args.output
         with environment(args, banner_on_stdout=on_stdout) as (environ, _):
@@ -127,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from adapter.metrics import exposition
 
             venues = [d.venue for d in selected]
-            output = exposition(report, venues=venues, floors=minimums, duration=duration)
+            output = exposition(
+                report, venues=venues, floors=minimums, duration=duration, simulated=args.sandbox
+            )
         else:
             output = render.FORMATS[args.format](report, simulated=args.sandbox)
         for failure in report.errors:
@@ -138,13 +143,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output:
             from adapter.exporter import write_textfile
 
-            write_textfile(args.output, output)
+            write_textfile(os.path.expanduser(args.output), output)
             output = ""
         if record is not None and not recorded(record, report):
             status = status or 1
         return output, status
 
     return run_command(args, command)
+
+
+def writable(path: str) -> None:
+    """--output FILE names a file that can be written: checked before fetching."""
+    target = os.path.abspath(os.path.expanduser(path))
+    if os.path.isdir(target):
+        raise UsageError(f"--output {path} is a directory; name a file in it")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {path}: no writable directory {folder}")
 
 
 def recorded(record: Callable[[Any], object], report: Any) -> bool:

@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         on_listening=lambda host, port: stderr(
                             f"serving http://{_url_host(host)}:{port}/metrics"
                         ),
+                        simulated=args.sandbox,
                     )
                 except OSError as exc:
                     host, port = args.listen

@@ -117,6 +117,10 @@ class CoinSwitchDefinition(VenueDefinition):
         selected: bool,
         configured: bool,
     ) -> dict[str, Any]:
+        if configured and not selected:  # --venue left it out: its ids do not matter
+            if args.subaccount:
+                raise ValueError(f"--subaccount applies to {VENUE} only")
+            return {}
         named = args.subaccount or _environment_ids(environ.get(SUBACCOUNTS, ""))
         if not configured and named:
             given = "--subaccount" if args.subaccount else SUBACCOUNTS
