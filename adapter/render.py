@@ -170,7 +170,7 @@ def grid(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) 
 
 
 def label(subaccount: int | None, primary: bool) -> str:
-    """A subaccount as the table shows it: `master` for CoinSwitch's own row."""
+    """A subaccount as the table shows it: `master` for a master account's own row."""
     if subaccount is not None and primary:
         return f"{subaccount} (primary)"
     return subaccount_label(subaccount)

@@ -208,7 +208,7 @@ def add_floor_arguments(parser: argparse.ArgumentParser) -> None:
         "--min",
         action="append",
         metavar="SELECTOR=AMOUNT",
-        help="a floor: VENUE (each of its balances), VENUE:ID, coinswitch_dma:master or"
+        help="a floor: VENUE (each of its balances), VENUE:ID, VENUE:master or"
         " VENUE:total must hold at least AMOUNT (repeatable)",
     )
 

@@ -1,7 +1,7 @@
 """`venue-balances` (fetch, the default command): every configured venue's balances.
 
-All Kalshi subaccounts, and the whole CoinSwitch DMA master unless subaccounts are named:
-what each venue reads, and the options it adds, come from its definition. Then floors
+What each venue reads (every subaccount, or those named) and the options it adds come
+from its definition (`adapter.venues`). Then floors
 (`--min`, exit 3 when one is broken), history (`--record`) and the output, on stdout or
 atomically into `--output FILE` (`--format prometheus` there suits node_exporter's
 textfile collector).
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -59,10 +60,15 @@ def epilog() -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="venue-balances",
-        description="Subaccount balances from "
-        + " and ".join(d.title for d in DEFINITIONS)
-        + ", exact to the last digit. "
-        + " ".join(d.balance_help for d in DEFINITIONS),
+        description="\n".join(
+            textwrap.wrap(
+                "Subaccount balances from "
+                + " and ".join(d.title for d in DEFINITIONS)
+                + ", exact to the last digit. "
+                + " ".join(d.balance_help for d in DEFINITIONS),
+                88,
+            )
+        ),
         epilog=epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

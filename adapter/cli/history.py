@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
         "--subaccount",
         action="append",
         metavar="ID",
-        help="only this subaccount (repeatable; `master` for the CoinSwitch DMA master)",
+        help="only this subaccount (repeatable; `master` for a master account's own row)",
     )
     p.add_argument("--format", choices=("table", "json", "csv", "chart"), default="table")
     p.add_argument("--debug", action="count", default=0, help="show tracebacks")

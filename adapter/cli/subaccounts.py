@@ -1,7 +1,7 @@
 """`venue-balances subaccounts`: each configured venue's subaccounts.
 
-CoinSwitch DMA from its list endpoint (the master's own row, with its numeric id, first;
-inactive children included); Kalshi from the numbers its bulk balance call returns.
+Each venue says how (`VenueDefinition.list_subaccounts`): from a list endpoint, or from
+the numbers a bulk balance call returns.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ HEADER = ["venue", "subaccount", "primary", "active"]
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="venue-balances subaccounts",
-        description="Each configured venue's subaccounts (the CoinSwitch DMA master's own"
+        description="Each configured venue's subaccounts (a master account's own"
         " row, with its numeric id, is the primary one).",
     )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
