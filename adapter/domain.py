@@ -126,6 +126,8 @@ def parse_subaccount(text: str) -> int | None:
         return None
     # ASCII digits only (int() also takes "+1", " 1" and non-ASCII digits), and a size
     # SQLite can store.
-    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63:
+    if (
+        text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63
+    ):  # the specs' int64
         return int(text)
     raise ValueError(f"not a subaccount id or {MASTER!r}: {text[:30]!r}")

@@ -75,11 +75,12 @@ class _Account:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.venue}, {self.settings.signer!r})"
 
+    def _limits(self) -> httpx.Limits:
+        """One connection per request in flight, each kept alive for the next."""
+        bound = self.options.max_in_flight
+        return httpx.Limits(max_connections=bound, max_keepalive_connections=bound)
+
     def _generated(self, transport: object) -> Any:
-        limits = httpx.Limits(
-            max_connections=self.options.max_in_flight,
-            max_keepalive_connections=self.options.max_in_flight,
-        )
         return self.settings.generated_client(
             base_url=self.settings.base_url,
             headers=HEADERS,
@@ -87,7 +88,11 @@ class _Account:
             follow_redirects=False,
             httpx_args={
                 "auth": self.settings.signer,
-                **({"transport": transport} if transport is not None else {"limits": limits}),
+                **(
+                    {"transport": transport}
+                    if transport is not None
+                    else {"limits": self._limits()}
+                ),
             },
         )
 
@@ -189,11 +194,7 @@ class SyncAccount(_Account):
             if self._http is None:
                 transport = self.options.transport
                 if transport is None:
-                    limits = httpx.Limits(
-                        max_connections=self.options.max_in_flight,
-                        max_keepalive_connections=self.options.max_in_flight,
-                    )
-                    transport = self._transport = deadline_transport(limits)
+                    transport = self._transport = deadline_transport(self._limits())
                 self._http = self._generated(transport).get_httpx_client()
             return self._http
 

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapter.domain import Subaccount, Venue
+from adapter.domain import Subaccount, Venue, parse_subaccount
 from adapter.venues import Value, VenueDefinition
 
 if TYPE_CHECKING:
@@ -30,10 +30,15 @@ DEFAULT_RATE_LIMIT = 10.0  # requests per second
 
 
 def parse_subaccount_id(text: str) -> int:
-    """A subaccount id as typed by a user (the spec's int64, >= 0); ValueError if not."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
+    """A child's id as typed by a user (the spec's int64, >= 0; `master` is no child's id:
+    the whole master is read by naming none); ValueError if not."""
+    try:
+        number = parse_subaccount(text)
+    except ValueError:
+        number = None
+    if number is None:
         raise ValueError(f"not a subaccount id: {text[:30]!r}")
-    return int(text)
+    return number
 
 
 class CoinSwitchDefinition(VenueDefinition):

@@ -13,6 +13,7 @@ from venue_balances_coinswitch_dma.api.master import (
 from adapter.domain import Subaccount, SubaccountBalance, Venue
 from adapter.engine.call import Call
 from adapter.errors import BadRequestError
+from adapter.fields import INT64_MAX
 from adapter.venues.coinswitch_dma import mapping
 
 __all__ = [
@@ -88,7 +89,7 @@ def consolidated() -> Call[list[SubaccountBalance]]:
 
 
 def _subaccount_id(value: object) -> int:
-    if type(value) is not int or not 0 <= value < 2**63:  # the spec's int64
+    if type(value) is not int or not 0 <= value <= INT64_MAX:  # the spec's int64
         raise BadRequestError(
             f"a CoinSwitch subaccount id is an integer >= 0, not {value!r:.40}",
             venue=VENUE,

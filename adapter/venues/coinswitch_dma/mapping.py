@@ -18,6 +18,7 @@ from venue_balances_coinswitch_dma.models import ErrorResponse
 
 from adapter.domain import AssetBalance, Subaccount, SubaccountBalance, Venue
 from adapter.fields import (
+    INT64_MAX,
     MISSING,
     NUMERAL,
     FieldProblem,
@@ -41,7 +42,6 @@ __all__ = [
 
 VENUE = Venue.COINSWITCH_DMA
 CURRENCY = "USDT"
-MAX_ID = 2**63 - 1  # the spec's int64
 
 
 def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
@@ -129,10 +129,7 @@ def _data(payload: Any) -> dict[str, Any]:
 
 
 def _child_id(value: object, field: str) -> int:
-    number = integer(value, field, minimum=0)
-    if number > MAX_ID:
-        raise FieldProblem(field, f"expected an int64 subaccount id, got {number}")
-    return number
+    return integer(value, field, minimum=0, maximum=INT64_MAX)  # the spec's int64
 
 
 def _number(entry: Subaccount) -> int:
