@@ -19,16 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from decimal import (
-    MAX_EMAX,
-    MIN_EMIN,
-    ROUND_DOWN,
-    Context,
-    Decimal,
-    Inexact,
-    InvalidOperation,
-    Rounded,
-)
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from venue_balances_kalshi.models import (
@@ -41,6 +32,7 @@ from venue_balances_kalshi.types import Unset
 
 from adapter.domain import ShardBalance, SubaccountBalance, Venue
 from adapter.fields import (
+    EXACT,
     INT64_MAX,
     MAX_UNIX_SECONDS,
     MISSING,
@@ -264,25 +256,15 @@ def _breakdown(rows: list[IndexedBalance] | Unset, total: Decimal) -> tuple[Shar
 
 def dollars_from_cents(cents: int) -> Decimal:
     """Integer cents as exact dollars with two places: 12345 -> 123.45, -5 -> -0.05."""
-    return Decimal(cents).scaleb(-2, _exact(Decimal(cents)))
+    return Decimal(cents).scaleb(-2, EXACT)
 
 
 def _whole_cents(dollars: Decimal) -> int:
-    """Dollars truncated toward zero to the cent, in cents: "12.349" -> 1234, "-0.005" -> 0."""
-    exact = _exact(dollars)
-    return int(dollars.scaleb(2, exact).to_integral_value(ROUND_DOWN, exact))
+    """Dollars truncated toward zero to the cent, in cents: "12.349" -> 1234, "-0.005" -> 0.
 
-
-def _exact(value: Decimal) -> Context:
-    """A context wide enough for `value`'s digits and exponent (a 1 MiB body can hold a
-    numeral below the default context's smallest exponent): moving its point never rounds,
-    and would raise rather than round if it did."""
-    return Context(
-        prec=len(value.as_tuple().digits),
-        Emin=MIN_EMIN,
-        Emax=MAX_EMAX,
-        traps=[Inexact, Rounded, InvalidOperation],
-    )
+    In `fields.EXACT` (a 1 MiB body can hold a numeral beyond the default context's
+    digits and exponents), moving the point never rounds, and would raise if it did."""
+    return int(dollars.scaleb(2, EXACT).to_integral_value(ROUND_DOWN, EXACT))
 
 
 def error_message(payload: Any) -> str | None:
