@@ -40,6 +40,7 @@ __all__ = [
     "flag",
     "integer",
     "load_json",
+    "numerals",
     "object_list",
     "optional_amount",
     "parse_model",
@@ -57,6 +58,8 @@ INT64_MAX = 2**63 - 1
 MAX_UNIX_SECONDS = 253402300799
 """The last second of the year 9999, the latest a `datetime` holds."""
 
+
+_NUMERAL_LINES = re.compile(rf"{NUMERAL.pattern}(?:\n{NUMERAL.pattern})*")
 
 # What a terminal would act on rather than show: C0 controls (ESC starts a sequence that
 # moves the cursor, erases lines or sets the title; CR and LF forge rows), DEL, C1
@@ -144,6 +147,15 @@ def amount(value: object, field: str) -> Decimal:
     if type(value) is not str or not NUMERAL.fullmatch(value):
         raise FieldProblem(field, f"expected a decimal string like '12.50', got {_describe(value)}")
     return Decimal(value)
+
+
+def numerals(texts: list[str]) -> bool:
+    """Whether every one of `texts` (strings, at least one) is a plain decimal numeral
+    (`NUMERAL`): one match over them all, a line each, costs a third of a match apiece.
+    A text holding a line break itself would add a line, so the count of lines must come
+    out right as well."""
+    joined = "\n".join(texts)
+    return _NUMERAL_LINES.fullmatch(joined) is not None and joined.count("\n") == len(texts) - 1
 
 
 def optional_amount(value: object, field: str) -> Decimal | None:
