@@ -16,16 +16,23 @@ from typing import Any
 
 from venue_balances_coinswitch_dma.models import ErrorResponse
 
-from adapter.domain import AssetBalance, Subaccount, SubaccountBalance, Venue
+from adapter.domain import (
+    AssetBalance,
+    Subaccount,
+    SubaccountBalance,
+    Venue,
+    build_asset,
+    build_balance,
+)
 from adapter.fields import (
     INT64_MAX,
     MISSING,
-    NUMERAL,
     FieldProblem,
     amount,
     first_text,
     flag,
     integer,
+    numerals,
     object_list,
     optional_amount,
     required_object,
@@ -53,7 +60,7 @@ def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
             "data.subaccount_id", f"is {number}, but subaccount {subaccount_id} was asked for"
         )
     active = flag(data.get("is_active"), "data.is_active")
-    return _balance(data, "data", subaccount=number, active=active)
+    return _balance(data, None, subaccount=number, active=active)
 
 
 def master_balance_from_json(payload: Any) -> SubaccountBalance:
@@ -63,7 +70,7 @@ def master_balance_from_json(payload: Any) -> SubaccountBalance:
         raise FieldProblem(
             "data.subaccount_id", "is not null: this is not the master account's balance"
         )
-    return _balance(data, "data", subaccount=None, active=None)
+    return _balance(data, None, subaccount=None, active=None)
 
 
 def subaccounts_from_json(payload: Any) -> list[Subaccount]:
@@ -100,20 +107,39 @@ def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
     master: SubaccountBalance | None = None
     children: dict[int, SubaccountBalance] = {}
     for index, row in enumerate(rows):
-        where = f"data.balances[{index}]"
-        if flag(row.get("is_master"), f"{where}.is_master") is True:
+        is_master = row.get("is_master")
+        if is_master is True:
             if master is not None:
-                raise FieldProblem(where, "is a second master row: cannot tell which is right")
-            master = _balance(row, where, subaccount=None, active=None)
+                raise FieldProblem(
+                    _row(index), "is a second master row: cannot tell which is right"
+                )
+            master = _balance(row, index, subaccount=None, active=None)
             continue
-        number = _child_id(row.get("subaccount_id", MISSING), f"{where}.subaccount_id")
+        number = row.get("subaccount_id", MISSING)
+        active = row.get("is_active")
+        if (
+            (is_master is not None and is_master is not False)
+            or type(number) is not int
+            or not 0 <= number <= INT64_MAX
+            or (active is not None and type(active) is not bool)
+        ):  # read again by the precise readers, which raise
+            flag(is_master, f"{_row(index)}.is_master")
+            _child_id(number, f"{_row(index)}.subaccount_id")
+            flag(active, f"{_row(index)}.is_active")
         if number in children:
-            raise FieldProblem(where, f"repeats subaccount {number}: cannot tell which is right")
-        active = flag(row.get("is_active"), f"{where}.is_active")
-        children[number] = _balance(row, where, subaccount=number, active=active)
+            raise FieldProblem(
+                _row(index), f"repeats subaccount {number}: cannot tell which is right"
+            )
+        children[number] = _balance(row, index, subaccount=number, active=active)
     if master is None:
         raise FieldProblem("data.balances", "has no master row (is_master: true)")
     return [master, *(children[number] for number in sorted(children))]
+
+
+def _row(index: int | None) -> str:
+    """Where an account's fields are: `data` of a one-account answer, or its row of a
+    consolidated one (formatted only for a message: a whole master has hundreds)."""
+    return "data" if index is None else f"data.balances[{index}]"
 
 
 def error_message(payload: Any) -> str | None:
@@ -137,38 +163,42 @@ def _number(entry: Subaccount) -> int:
 
 
 def _balance(
-    data: dict[str, Any], where: str, *, subaccount: int | None, active: bool | None
+    data: dict[str, Any], index: int | None, *, subaccount: int | None, active: bool | None
 ) -> SubaccountBalance:
-    """One account's balance from its `data` (or consolidated row).
+    """One account's balance from its `data` (index None) or consolidated row `index`.
 
     The hot path of reading a whole master (hundreds of rows, each with its coins): values
     are checked inline, and the first one that fails is handed to the precise readers
     (`_explain`), which name the field and say what is wrong.
     """
     detail = data.get("balance_detail")
-    total = detail.get("totalEquity") if type(detail) is dict else None
     rate = data.get("usdt_inr_rate")
-    coins = detail.get("coin", ()) if type(detail) is dict else None
     try:
-        if (
-            NUMERAL.fullmatch(total) is None  # type: ignore[arg-type]
-            or (rate is not None and NUMERAL.fullmatch(rate) is None)
-            or type(coins) not in (list, tuple)
-        ):
-            _explain(data, where)
-        assets = tuple(_assets(coins))  # type: ignore[arg-type]
+        if type(detail) is not dict:
+            raise _Refused
+        total = detail.get("totalEquity")
+        coins = detail.get("coin", ())
+        if type(coins) not in (list, tuple):
+            raise _Refused
+        texts: list[Any] = [total] if rate is None else [total, rate]
+        rows = _coin_rows(coins, texts)
+        if not numerals(texts):  # TypeError: a value that is not a string
+            raise _Refused
     except (TypeError, AttributeError, _Refused):  # a number where a string belongs, ...
-        _explain(data, where)
+        _explain(data, _row(index))
         raise  # unreachable: _explain raises
-    return SubaccountBalance(
-        venue=VENUE,
-        subaccount=subaccount,
-        primary=subaccount is None,
-        currency=CURRENCY,
-        balance=Decimal(total),  # type: ignore[arg-type]
-        active=active,
-        inr_rate=None if rate is None else Decimal(rate),
-        assets=assets,
+    return build_balance(
+        VENUE,
+        subaccount,
+        subaccount is None,
+        CURRENCY,
+        Decimal(total),  # type: ignore[arg-type]  # a numeral: checked above
+        None,
+        (),
+        None,
+        active,
+        None if rate is None else Decimal(rate),
+        tuple([_asset(*row) for row in rows]),
     )
 
 
@@ -179,10 +209,13 @@ class _Refused(Exception):
 _OPTIONAL = ("walletBalance", "unrealisedPnl", "equityINR", "walletBalanceINR", "unrealisedPnlINR")
 
 
-def _assets(coins: list[Any]) -> list[AssetBalance]:
-    assets: list[AssetBalance] = []
+def _coin_rows(coins: list[Any], texts: list[str]) -> list[tuple[Any, ...]]:
+    """Each coin row's asset and amounts (equity, then `_OPTIONAL`'s, None where absent),
+    its amounts added to `texts` for the caller to check at once; refuses a row that is not
+    an object, an asset that is not a non-empty string, and an asset given twice."""
+    rows: list[tuple[Any, ...]] = []
     seen: set[str] = set()
-    numeral = NUMERAL.fullmatch
+    add = texts.append
     for row in coins:
         get = row.get  # AttributeError: not an object (the caller explains)
         asset, equity = get("coin"), get("equity")
@@ -192,31 +225,36 @@ def _assets(coins: list[Any]) -> list[AssetBalance]:
             get("walletBalanceINR"),
             get("unrealisedPnlINR"),
         )
-        if (
-            type(asset) is not str
-            or not asset
-            or asset in seen
-            or numeral(equity) is None
-            or (wallet is not None and numeral(wallet) is None)
-            or (pnl is not None and numeral(pnl) is None)
-            or (equity_inr is not None and numeral(equity_inr) is None)
-            or (wallet_inr is not None and numeral(wallet_inr) is None)
-            or (pnl_inr is not None and numeral(pnl_inr) is None)
-        ):
+        if type(asset) is not str or not asset or asset in seen:
             raise _Refused
         seen.add(asset)
-        assets.append(
-            AssetBalance(
-                asset=asset,
-                equity=Decimal(equity),
-                wallet_balance=None if wallet is None else Decimal(wallet),
-                unrealised_pnl=None if pnl is None else Decimal(pnl),
-                equity_inr=None if equity_inr is None else Decimal(equity_inr),
-                wallet_balance_inr=None if wallet_inr is None else Decimal(wallet_inr),
-                unrealised_pnl_inr=None if pnl_inr is None else Decimal(pnl_inr),
-            )
-        )
-    return assets
+        add(equity)
+        for value in (wallet, pnl, equity_inr, wallet_inr, pnl_inr):
+            if value is not None:
+                add(value)
+        rows.append((asset, equity, wallet, pnl, equity_inr, wallet_inr, pnl_inr))
+    return rows
+
+
+def _asset(
+    asset: str,
+    equity: str,
+    wallet: str | None,
+    pnl: str | None,
+    equity_inr: str | None,
+    wallet_inr: str | None,
+    pnl_inr: str | None,
+) -> AssetBalance:
+    """A coin row of `_coin_rows`, its numerals checked, as an `AssetBalance`."""
+    return build_asset(
+        asset,
+        Decimal(equity),
+        None if wallet is None else Decimal(wallet),
+        None if pnl is None else Decimal(pnl),
+        None if equity_inr is None else Decimal(equity_inr),
+        None if wallet_inr is None else Decimal(wallet_inr),
+        None if pnl_inr is None else Decimal(pnl_inr),
+    )
 
 
 def _explain(data: dict[str, Any], where: str) -> None:

@@ -30,18 +30,18 @@ from venue_balances_kalshi.models import (
 from venue_balances_kalshi.models import SubaccountBalance as Row
 from venue_balances_kalshi.types import Unset
 
-from adapter.domain import ShardBalance, SubaccountBalance, Venue
+from adapter.domain import ShardBalance, SubaccountBalance, Venue, build_balance, build_shard
 from adapter.fields import (
     EXACT,
     INT64_MAX,
     MAX_UNIX_SECONDS,
     MISSING,
-    NUMERAL,
     FieldProblem,
     amount,
     exact_sum,
     first_text,
     integer,
+    numerals,
     object_list,
     parse_model,
     required_object,
@@ -68,45 +68,83 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
     """Every subaccount's balance from a 200 body, ordered by subaccount number.
 
     The hot path of a poller (256 rows for 64 subaccounts on 4 shards): rows are read key
-    by key and each value checked inline; the first that fails is handed to the precise
-    reader (`fields`), which names the field and says what is wrong. The keys are those
-    the generated `SubaccountBalance` model requires (a test holds the two together).
+    by key and each value checked inline, the balances' numerals all at once
+    (`fields.numerals`); anything refused is handed to `_explain_rows`, which reads the
+    rows again in order with the precise readers (`fields`) and raises for the first that
+    fails, naming the field and what is wrong. The keys are those the generated
+    `SubaccountBalance` model requires (a test holds the two together).
     """
     body = required_object(payload, "body")
     rows = body.get("subaccount_balances", MISSING)
     if type(rows) is not list:
         object_list(rows, "subaccount_balances")  # raises, naming what came instead
-    numeral = NUMERAL.fullmatch
-    groups: dict[int, dict[int | None, tuple[Decimal, int]]] = {}
-    for index, row in enumerate(rows):
-        try:
+    groups: dict[int, list[tuple[int, str, int]]] = {}
+    texts: list[str] = []
+    try:
+        for row in rows:
             number = row["subaccount_number"]
             shard = row["exchange_index"]
             text = row["balance"]
             stamp = row["updated_ts"]
-        except (KeyError, TypeError):
-            _explain_row(row, index)
-            raise  # unreachable: _explain_row raises
-        if (
-            type(number) is not int
-            or number not in SUBACCOUNTS
-            or type(shard) is not int
-            or not 0 <= shard <= INT64_MAX
-            or type(text) is not str
-            or numeral(text) is None
-            or type(stamp) is not int
-            or not 0 <= stamp <= MAX_UNIX_SECONDS
-        ):
-            _explain_row(row, index)
-        group = groups.get(number)
-        if group is None:
-            groups[number] = {shard: (Decimal(text), stamp)}
-        elif shard in group:
-            raise _repeated(index, number, shard)
-        else:
-            group[shard] = (Decimal(text), stamp)
-    times: dict[int, datetime] = {}  # a poll's rows mostly share their timestamps
-    return [_subaccount(number, groups[number], times) for number in sorted(groups)]
+            if (
+                type(number) is not int
+                or number not in SUBACCOUNTS
+                or type(shard) is not int
+                or not 0 <= shard <= INT64_MAX
+                or type(text) is not str
+                or type(stamp) is not int
+                or not 0 <= stamp <= MAX_UNIX_SECONDS
+            ):
+                raise _Refused
+            texts.append(text)
+            group = groups.get(number)
+            if group is None:
+                groups[number] = [(shard, text, stamp)]
+            else:
+                group.append((shard, text, stamp))
+        if texts and not numerals(texts):
+            raise _Refused
+        times: dict[int, datetime] = {}  # a poll's rows mostly share their timestamps
+        return [_subaccount(number, groups[number], times) for number in sorted(groups)]
+    except (KeyError, TypeError, _Refused):
+        _explain_rows(rows)
+        raise  # unreachable: _explain_rows raises
+
+
+class _Refused(Exception):
+    """A row the fast path will not take: `_explain_rows` says what is wrong with it."""
+
+
+def _subaccount(
+    number: int, rows: list[tuple[int, str, int]], times: dict[int, datetime]
+) -> SubaccountBalance:
+    """One subaccount from its checked rows (shard, balance numeral, timestamp): shard
+    figures kept in ascending order and summed exactly, the latest update kept. `times`
+    caches the datetimes of timestamps already seen. A shard given twice is refused."""
+    if len(rows) == 1:  # the common case, kept cheap
+        [(shard, text, latest)] = rows
+        balance = Decimal(text)
+        shards: tuple[ShardBalance, ...] = (build_shard(shard, balance),)
+    else:
+        rows.sort()
+        built = []
+        previous = -1
+        latest = 0
+        for shard, text, stamp in rows:
+            if shard == previous:
+                raise _Refused
+            previous = shard
+            value = Decimal(text)
+            built.append(build_shard(shard, value))
+            balance = value if len(built) == 1 else EXACT.add(balance, value)
+            latest = max(latest, stamp)
+        shards = tuple(built)
+    updated = times.get(latest)
+    if updated is None:
+        updated = times[latest] = datetime.fromtimestamp(latest, tz=UTC)
+    return build_balance(
+        Venue.KALSHI, number, number == 0, CURRENCY, balance, None, shards, updated, None, None, ()
+    )
 
 
 def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
@@ -124,15 +162,13 @@ def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
         if group and (shard is None or shard in group or None in group):
             raise _repeated(index, number, shard)
         group[shard] = (balance, stamp)
-    return [_subaccount(number, groups[number], {}) for number in sorted(groups)]
+    return [_from_group(number, groups[number]) for number in sorted(groups)]
 
 
-def _subaccount(
-    number: int, group: dict[int | None, tuple[Decimal, int]], times: dict[int, datetime]
-) -> SubaccountBalance:
+def _from_group(number: int, group: dict[int | None, tuple[Decimal, int]]) -> SubaccountBalance:
     """One subaccount from its checked rows (by shard; None: a row of spec 3.8.0's shape,
     with no index): shard figures kept in ascending order and summed exactly, the latest
-    update kept. `times` caches the datetimes of timestamps already seen."""
+    update kept."""
     shards: tuple[ShardBalance, ...] = ()
     if len(group) == 1:  # the common case, kept cheap: one shard, or 3.8.0's one row
         [(shard, (balance, latest))] = group.items()
@@ -143,9 +179,6 @@ def _subaccount(
         shards = tuple(ShardBalance(exchange_index=i, balance=group[i][0]) for i in indexes)
         balance = exact_sum([shard.balance for shard in shards])
         latest = max(stamp for _, stamp in group.values())
-    updated = times.get(latest)
-    if updated is None:
-        updated = times[latest] = datetime.fromtimestamp(latest, tz=UTC)
     return SubaccountBalance(
         venue=Venue.KALSHI,
         subaccount=number,
@@ -153,23 +186,31 @@ def _subaccount(
         currency=CURRENCY,
         balance=balance,
         shards=shards,
-        updated_at=updated,
+        updated_at=datetime.fromtimestamp(latest, tz=UTC),
     )
 
 
-def _explain_row(row: object, index: int) -> None:
-    """Raise the FieldProblem that says what is wrong with a bulk row the fast path
-    refused, as the field readers word it."""
-    where = f"subaccount_balances[{index}]"
-    row = required_object(row, where)
-    for key in ROW_KEYS:
-        if key not in row:
-            raise FieldProblem(f"{where}.{key}", "is missing")
-    subaccount_number(row["subaccount_number"], f"{where}.subaccount_number")
-    amount(row["balance"], f"{where}.balance")
-    unix_seconds(row["updated_ts"], f"{where}.updated_ts")
-    integer(row["exchange_index"], f"{where}.exchange_index", minimum=0, maximum=INT64_MAX)
-    raise AssertionError(f"{where} was refused, but every field reads")  # pragma: no cover
+def _explain_rows(rows: list[Any]) -> None:
+    """Raise the FieldProblem that says what is wrong with the first bulk row the fast
+    path would refuse (a field, or a (subaccount, shard) met before), in the rows' order,
+    as the field readers word it."""
+    seen: set[tuple[int, int]] = set()
+    for index, row in enumerate(rows):
+        where = f"subaccount_balances[{index}]"
+        row = required_object(row, where)
+        for key in ROW_KEYS:
+            if key not in row:
+                raise FieldProblem(f"{where}.{key}", "is missing")
+        number = subaccount_number(row["subaccount_number"], f"{where}.subaccount_number")
+        amount(row["balance"], f"{where}.balance")
+        unix_seconds(row["updated_ts"], f"{where}.updated_ts")
+        shard = integer(
+            row["exchange_index"], f"{where}.exchange_index", minimum=0, maximum=INT64_MAX
+        )
+        if (number, shard) in seen:
+            raise _repeated(index, number, shard)
+        seen.add((number, shard))
+    raise AssertionError("the rows were refused, but every one reads")  # pragma: no cover
 
 
 def _repeated(index: int, number: int, shard: int | None) -> FieldProblem:
