@@ -16,8 +16,6 @@ import email.utils
 import logging
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -69,21 +67,24 @@ def receive(http: httpx.Client, call: Call[T], arguments: dict[str, Any], deadli
     """Send one signed attempt (`arguments`: the call's request, URL prepared by the account)
     and read its outcome (sync)."""
     started = time.perf_counter()
-    with bound(deadline), _transport_errors(call, deadline):
-        request = http.build_request(**arguments, timeout=_timeout(deadline))
-        response = http.send(request, stream=True)
-        try:
-            body = _Body(response, call, deadline)
-            if body.in_memory:
-                body.add(response.content)
-            elif body.wanted:
-                # Raw bytes: httpx would decode a Content-Encoding without bound.
-                for chunk in response.iter_raw():
-                    if not body.add(chunk):
-                        break
-            body.end()
-        finally:
-            response.close()
+    try:
+        with bound(deadline):
+            request = http.build_request(**arguments, timeout=_timeout(deadline))
+            response = http.send(request, stream=True)
+            try:
+                body = _Body(response, call, deadline)
+                if body.in_memory:
+                    body.add(response.content)
+                elif body.wanted:
+                    # Raw bytes: httpx would decode a Content-Encoding without bound.
+                    for chunk in response.iter_raw():
+                        if not body.add(chunk):
+                            break
+                body.end()
+            finally:
+                response.close()
+    except _TRANSPORT_ERRORS as exc:
+        raise _transport_error(call, deadline, exc) from exc
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
 
 
@@ -92,7 +93,7 @@ async def receive_async(
 ) -> T:
     """Send one signed attempt and read its outcome (async)."""
     started = time.perf_counter()
-    with _transport_errors(call, deadline):
+    try:
         request = http.build_request(**arguments, timeout=_timeout(deadline))
         response = await http.send(request, stream=True)
         try:
@@ -106,6 +107,8 @@ async def receive_async(
             body.end()
         finally:
             await response.aclose()
+    except _TRANSPORT_ERRORS as exc:
+        raise _transport_error(call, deadline, exc) from exc
     return _outcome(call, response, bytes(body.data), time.perf_counter() - started)
 
 
@@ -251,28 +254,28 @@ class _Inflater:
         return self._zlib.eof
 
 
-@contextmanager
-def _transport_errors(call: Call[Any], deadline: Deadline) -> Iterator[None]:
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise call.error(
+# What a failed send raises: httpx's errors (InvalidURL is not one of them), and the
+# resolver's UnicodeError for a host name idna refuses.
+_TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, UnicodeError)
+
+
+def _transport_error(call: Call[Any], deadline: Deadline, exc: Exception) -> AdapterError:
+    """The typed error for one of `_TRANSPORT_ERRORS`."""
+    if isinstance(exc, httpx.TimeoutException):
+        return call.error(
             VenueUnavailableError,
             f"no answer in time ({type(exc).__name__}; the call's deadline is"
             f" {deadline.seconds:g} s)",
             retryable=True,
-        ) from exc
-    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-        raise call.error(VenueUnavailableError, f"cannot send the request: {exc}") from exc
-    except httpx.TransportError as exc:
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return call.error(VenueUnavailableError, f"cannot send the request: {exc}")
+    if isinstance(exc, httpx.TransportError):
         reason = str(exc) or type(exc).__name__
-        raise call.error(
-            VenueUnavailableError, f"connection failed: {reason}", retryable=True
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise call.error(VenueUnavailableError, f"request failed: {exc}") from exc
-    except UnicodeError as exc:  # the resolver refused the host name (idna)
-        raise call.error(VenueUnavailableError, f"cannot resolve the host: {exc}") from exc
+        return call.error(VenueUnavailableError, f"connection failed: {reason}", retryable=True)
+    if isinstance(exc, httpx.HTTPError):
+        return call.error(VenueUnavailableError, f"request failed: {exc}")
+    return call.error(VenueUnavailableError, f"cannot resolve the host: {exc}")
 
 
 def _outcome(call: Call[T], response: httpx.Response, body: bytes, latency: float) -> T:

@@ -31,8 +31,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
@@ -63,14 +62,21 @@ _DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
 )
 
 
-@contextmanager
-def bound(deadline: Deadline) -> Iterator[None]:
-    """Every socket operation of deadline_transport in this block ends by `deadline`."""
-    token = _DEADLINE.set(deadline)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+class bound:
+    """`with bound(deadline):` every socket operation of deadline_transport in the block
+    ends by `deadline`. (A class: a generator-based context manager costs three times as
+    much, on every attempt.)"""
+
+    __slots__ = ("_deadline", "_token")
+
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+
+    def __enter__(self) -> None:
+        self._token = _DEADLINE.set(self._deadline)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _DEADLINE.reset(self._token)
 
 
 def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
