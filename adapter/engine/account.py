@@ -14,6 +14,7 @@ next to the other.
 from __future__ import annotations
 
 import concurrent.futures
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -178,7 +179,11 @@ class SyncAccount(_Account):
 
     def __init__(self, settings: AccountSettings, options: Options) -> None:
         super().__init__(settings, options)
-        self._in_flight = threading.BoundedSemaphore(options.max_in_flight)
+        # One token per request allowed in flight. A C-implemented queue of tokens, not a
+        # threading.BoundedSemaphore, whose Python-level condition costs 0.9 us a request.
+        self._in_flight: queue.SimpleQueue[None] = queue.SimpleQueue()
+        for _ in range(options.max_in_flight):
+            self._in_flight.put(None)
         self._lock = threading.Lock()
         self._http: httpx.Client | None = None
         self._transport: DeadlineTransport | None = None
@@ -252,8 +257,10 @@ class SyncAccount(_Account):
             try:
                 if ordered is not None and not ordered.wait(turn, deadline):
                     raise self.deadline_passed(call, deadline)
-                if not self._in_flight.acquire(timeout=deadline.seconds_left()):
-                    raise self.deadline_passed(call, deadline)
+                try:
+                    self._in_flight.get(timeout=deadline.seconds_left())
+                except queue.Empty:
+                    raise self.deadline_passed(call, deadline) from None
             except AdapterError:
                 if ordered is not None:
                     ordered.done(turn)
@@ -270,7 +277,7 @@ class SyncAccount(_Account):
             except (AdapterError, RuntimeError) as error:
                 raise self._closed_meanwhile(call, error) from error.__cause__
             finally:
-                self._in_flight.release()
+                self._in_flight.put(None)
 
         return self.options.policy.call(deadline, attempt)
 
