@@ -80,6 +80,7 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
         object_list(rows, "subaccount_balances")  # raises, naming what came instead
     groups: dict[int, list[tuple[int, str, int]]] = {}
     texts: list[str] = []
+    keep = texts.append
     try:
         for row in rows:
             number = row["subaccount_number"]
@@ -91,18 +92,17 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
                 or number not in SUBACCOUNTS
                 or type(shard) is not int
                 or not 0 <= shard <= INT64_MAX
-                or type(text) is not str
                 or type(stamp) is not int
                 or not 0 <= stamp <= MAX_UNIX_SECONDS
             ):
                 raise _Refused
-            texts.append(text)
+            keep(text)  # checked below, with the others
             group = groups.get(number)
             if group is None:
                 groups[number] = [(shard, text, stamp)]
             else:
                 group.append((shard, text, stamp))
-        if texts and not numerals(texts):
+        if texts and not numerals(texts):  # TypeError: a balance that is not a string
             raise _Refused
         times: dict[int, datetime] = {}  # a poll's rows mostly share their timestamps
         return [_subaccount(number, groups[number], times) for number in sorted(groups)]
@@ -127,17 +127,20 @@ def _subaccount(
         shards: tuple[ShardBalance, ...] = (build_shard(shard, balance),)
     else:
         rows.sort()
-        built = []
-        previous = -1
-        latest = 0
-        for shard, text, stamp in rows:
+        add = EXACT.add
+        shard, text, latest = rows[0]
+        balance = Decimal(text)
+        built = [build_shard(shard, balance)]
+        previous = shard
+        for shard, text, stamp in rows[1:]:
             if shard == previous:
                 raise _Refused
             previous = shard
             value = Decimal(text)
             built.append(build_shard(shard, value))
-            balance = value if len(built) == 1 else EXACT.add(balance, value)
-            latest = max(latest, stamp)
+            balance = add(balance, value)
+            if stamp > latest:
+                latest = stamp
         shards = tuple(built)
     updated = times.get(latest)
     if updated is None:
