@@ -75,15 +75,15 @@ class CoinSwitchSigner(httpx.Auth):
         self._clock = clock or _unix_ms
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers.update(
-            sign(
-                private_key=self._key,
-                api_key=self.api_key,
-                method=request.method,
-                path_with_query=request.url.raw_path.decode("ascii"),
-                epoch_ms=self._clock(),
-            )
+        headers = sign(
+            private_key=self._key,
+            api_key=self.api_key,
+            method=request.method,
+            path_with_query=request.url.raw_path.decode("ascii"),
+            epoch_ms=self._clock(),
         )
+        for name, value in headers.items():  # cheaper than Headers.update, same effect
+            request.headers[name] = value
         yield request
 
     def __repr__(self) -> str:

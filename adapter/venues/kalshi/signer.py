@@ -145,15 +145,15 @@ class KalshiSigner(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         path = request.url.raw_path.decode("ascii")
-        request.headers.update(
-            sign(
-                private_key=self._key,
-                key_id=self.key_id,
-                timestamp_ms=self._clock(),
-                method=request.method,
-                path=path,
-            )
+        headers = sign(
+            private_key=self._key,
+            key_id=self.key_id,
+            timestamp_ms=self._clock(),
+            method=request.method,
+            path=path,
         )
+        for name, value in headers.items():  # cheaper than Headers.update, same effect
+            request.headers[name] = value
         yield request
 
     def __repr__(self) -> str:
