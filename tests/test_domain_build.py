@@ -5,6 +5,7 @@ first-failure-in-order rule of the Kalshi bulk rows."""
 from __future__ import annotations
 
 import inspect
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 
 from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
 from adapter.domain import build_asset, build_balance, build_shard
-from adapter.fields import NUMERAL, FieldProblem, numerals
+from adapter.fields import NUMERAL, FieldProblem, load_json, numerals
+from adapter.venues.coinswitch_dma.mapping import consolidated_from_json
 from adapter.venues.kalshi.mapping import balances_from_json
 
 BUILDERS = [
@@ -146,3 +148,31 @@ def test_kalshi_shards_out_of_order_are_sorted_and_summed_exactly() -> None:
     assert [s.exchange_index for s in balance.shards] == [0, 1, 3]
     assert str(balance.balance) == "999999999999999999999999999997.6001"
     assert balance.updated_at == datetime.fromtimestamp(40, UTC)
+
+
+def test_coinswitch_repeated_child_is_named_before_its_other_faults() -> None:
+    """Row by row, a child repeated is found before its `is_active` is read (found by a
+    differential review of the fast path against the precise readers)."""
+    account = {"balance_detail": {"totalEquity": "1", "coin": []}}
+    body = {
+        "data": {
+            "balances": [
+                {**account, "is_master": True},
+                {**account, "subaccount_id": 1},
+                {**account, "subaccount_id": 1, "is_active": "yes"},
+            ]
+        }
+    }
+    with pytest.raises(FieldProblem) as caught:
+        consolidated_from_json(body)
+    assert caught.value.field == "data.balances[2]"
+    assert "repeats subaccount 1" in caught.value.problem
+
+
+def test_a_body_opening_with_a_byte_order_mark_is_refused_as_json_loads_words_it() -> None:
+    with pytest.raises(ValueError, match="Unexpected UTF-8 BOM") as caught:
+        load_json(b'\xef\xbb\xbf{"a": 1}')
+    assert isinstance(caught.value, json.JSONDecodeError)
+    with pytest.raises(json.JSONDecodeError) as plain:
+        json.loads('\ufeff{"a": 1}')
+    assert str(caught.value) == str(plain.value)

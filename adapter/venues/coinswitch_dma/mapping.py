@@ -121,15 +121,15 @@ def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
             (is_master is not None and is_master is not False)
             or type(number) is not int
             or not 0 <= number <= INT64_MAX
-            or (active is not None and type(active) is not bool)
         ):  # read again by the precise readers, which raise
             flag(is_master, f"{_row(index)}.is_master")
             _child_id(number, f"{_row(index)}.subaccount_id")
-            flag(active, f"{_row(index)}.is_active")
         if number in children:
             raise FieldProblem(
                 _row(index), f"repeats subaccount {number}: cannot tell which is right"
             )
+        if active is not None and type(active) is not bool:
+            flag(active, f"{_row(index)}.is_active")  # raises
         children[number] = _balance(row, index, subaccount=number, active=active)
     if master is None:
         raise FieldProblem("data.balances", "has no master row (is_master: true)")
