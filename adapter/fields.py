@@ -143,8 +143,10 @@ _STRICT = json.JSONDecoder(
 
 def load_json(body: bytes) -> Any:
     """Parse a response body as strict JSON: no NaN/Infinity, no duplicate keys, no floats."""
-    # JSON on the wire is UTF-8 (RFC 8259); never guess another.
-    return _STRICT.decode(body.decode("utf-8"))
+    text = body.decode("utf-8")  # JSON on the wire is UTF-8 (RFC 8259); never guess another
+    if text.startswith("\ufeff"):  # refused as json.loads does (the decoder alone does not)
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _STRICT.decode(text)
 
 
 def amount(value: object, field: str) -> Decimal:
