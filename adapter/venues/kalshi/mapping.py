@@ -116,15 +116,17 @@ class _Refused(Exception):
 
 
 def _subaccount(
-    number: int, rows: list[tuple[int, str, int]], times: dict[int, datetime]
+    number: int, rows: list[tuple[Any, str, int]], times: dict[int, datetime]
 ) -> SubaccountBalance:
     """One subaccount from its checked rows (shard, balance numeral, timestamp): shard
     figures kept in ascending order and summed exactly, the latest update kept. `times`
-    caches the datetimes of timestamps already seen. A shard given twice is refused."""
+    caches the datetimes of timestamps already seen. A shard given twice is refused.
+    A shard of None is a row of spec 3.8.0's shape, with no index: its subaccount's only
+    row, whole cash with no shards reported."""
     if len(rows) == 1:  # the common case, kept cheap
         [(shard, text, latest)] = rows
         balance = Decimal(text)
-        shards: tuple[ShardBalance, ...] = (build_shard(shard, balance),)
+        shards: tuple[ShardBalance, ...] = () if shard is None else (build_shard(shard, balance),)
     else:
         rows.sort()
         add = EXACT.add
@@ -153,44 +155,21 @@ def _subaccount(
 def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
     """Rows parsed by a generated model (of this spec, or of an older one that had no
     `exchange_index`: such a row is its subaccount's whole cash), grouped per subaccount."""
-    groups: dict[int, dict[int | None, tuple[Decimal, int]]] = {}
+    groups: dict[int, list[tuple[int | None, str, int]]] = {}
+    seen: dict[int, set[int | None]] = {}  # shards met per subaccount
     for index, row in enumerate(rows):
         where = f"subaccount_balances[{index}]"
         number = subaccount_number(row.subaccount_number, f"{where}.subaccount_number")
-        balance = amount(row.balance, f"{where}.balance")
+        amount(row.balance, f"{where}.balance")
         stamp = integer(row.updated_ts, f"{where}.updated_ts", minimum=0)
         unix_seconds(stamp, f"{where}.updated_ts")
         shard = _exchange_index(row, where)
-        group = groups.setdefault(number, {})
-        if group and (shard is None or shard in group or None in group):
+        shards = seen.setdefault(number, set())
+        if shards and (shard is None or shard in shards or None in shards):
             raise _repeated(index, number, shard)
-        group[shard] = (balance, stamp)
-    return [_from_group(number, groups[number]) for number in sorted(groups)]
-
-
-def _from_group(number: int, group: dict[int | None, tuple[Decimal, int]]) -> SubaccountBalance:
-    """One subaccount from its checked rows (by shard; None: a row of spec 3.8.0's shape,
-    with no index): shard figures kept in ascending order and summed exactly, the latest
-    update kept."""
-    shards: tuple[ShardBalance, ...] = ()
-    if len(group) == 1:  # the common case, kept cheap: one shard, or 3.8.0's one row
-        [(shard, (balance, latest))] = group.items()
-        if shard is not None:
-            shards = (ShardBalance(exchange_index=shard, balance=balance),)
-    else:
-        indexes = sorted(i for i in group if i is not None)  # None never shares a group
-        shards = tuple(ShardBalance(exchange_index=i, balance=group[i][0]) for i in indexes)
-        balance = exact_sum([shard.balance for shard in shards])
-        latest = max(stamp for _, stamp in group.values())
-    return SubaccountBalance(
-        venue=Venue.KALSHI,
-        subaccount=number,
-        primary=number == 0,
-        currency=CURRENCY,
-        balance=balance,
-        shards=shards,
-        updated_at=datetime.fromtimestamp(latest, tz=UTC),
-    )
+        shards.add(shard)
+        groups.setdefault(number, []).append((shard, row.balance, stamp))
+    return [_subaccount(number, groups[number], {}) for number in sorted(groups)]
 
 
 def _explain_rows(rows: list[Any]) -> None:
