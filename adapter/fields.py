@@ -5,8 +5,9 @@ belongs), so every scalar the adapter uses passes through one of these. A reader
 value in its domain type or raises `FieldProblem` naming the field; the venue modules turn
 that into a `MalformedResponseError` that also names the venue, endpoint and subaccount.
 
-Its length (about 260 lines) is one reader per JSON scalar kind plus strict JSON, exact
-sums and printable text: every check a venue's body passes through, in one place.
+Its length (about 290 lines) is one reader per JSON scalar kind plus strict JSON, many
+numerals at once, exact sums and printable text: every check a venue's body passes
+through, in one place.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ read key by key, every scalar checked (`adapter.fields`), in the shapes
 `specs/coinswitch-dma.yaml` gives; the generated models are the oracle the tests hold
 this reading to (tests/test_coinswitch_v2.py), and reading directly costs a fraction of
 building them.
+
+Its length (about 280 lines) is four answers' readers, the fast path of an account's
+balance and coins, and the precise readers that explain what the fast path refuses.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ cents (`balance`, sub-cent digits truncated) and in exact dollars (`balance_doll
 per shard (`balance_breakdown`). The copies must agree, or nothing says which is right.
 `portfolio_value`, the value of open positions, only comes in cents.
 
-Its length (about 290 lines) holds both endpoints' readers, the fast path of the bulk
+Its length (about 300 lines) holds both endpoints' readers, the fast path of the bulk
 rows with the precise readers that explain its refusals, and the cents/dollars rules.
 """
 
