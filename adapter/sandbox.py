@@ -31,8 +31,14 @@ import attrs
 import httpx
 
 from adapter.domain import Venue
-from adapter.simulation import Request, Response, Simulator, json_response, request_from_httpx
 from adapter.venues import DEFINITIONS
+from adapter.venues.simulation import (
+    Request,
+    Response,
+    Simulator,
+    json_response,
+    request_from_httpx,
+)
 
 __all__ = ["Fault", "Sandbox", "Seen"]
 

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import adapter
 from adapter.sandbox import Sandbox
-from adapter.simulation import request_from_httpx
 from adapter.venues.coinswitch_dma.simulator import CoinSwitchSimulator
 from adapter.venues.kalshi.simulator import KalshiSimulator
+from adapter.venues.simulation import request_from_httpx
 
 # RFC 8032 section 7.1, TEST 1 (facts/coinswitch-dma.md section 2.4).
 CS_SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"

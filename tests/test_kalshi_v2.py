@@ -24,7 +24,6 @@ from adapter import FetchError, ShardBalance
 from adapter.engine.call import Gathered
 from adapter.fields import FieldProblem
 from adapter.sandbox import Sandbox
-from adapter.simulation import Request
 from adapter.venues.kalshi import endpoints, plan
 from adapter.venues.kalshi.mapping import balance_from_json, balances_from_json
 from adapter.venues.kalshi.simulator import (
@@ -32,6 +31,7 @@ from adapter.venues.kalshi.simulator import (
     SAMPLE_PORTFOLIO_VALUES,
     KalshiSimulator,
 )
+from adapter.venues.simulation import Request
 
 BULK_TARGET = "/trade-api/v2/portfolio/subaccounts/balances"
 BALANCE_TARGET = "/trade-api/v2/portfolio/balance"

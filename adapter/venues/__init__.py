@@ -11,6 +11,9 @@ Each `adapter/venues/<venue>/` owns everything that knows one venue:
     methods.py    its public client methods (sync and async twins)
     simulator.py  its simulator, mounted by `adapter.sandbox`
 
+Beside them, `simulation.py` says what a venue simulator is (the protocol every
+`simulator.py` follows, which `adapter.sandbox` mounts on 127.0.0.1).
+
 Everything outside this package iterates `DEFINITIONS` instead of naming a venue.
 """
 
@@ -25,7 +28,7 @@ from adapter.domain import Subaccount, Venue
 if TYPE_CHECKING:
     import httpx
 
-    from adapter.simulation import Simulator
+    from adapter.venues.simulation import Simulator
 
 __all__ = ["DEFINITIONS", "VenueDefinition", "definition"]
 

@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 import adapter
 from adapter.sandbox import Sandbox
-from adapter.simulation import Request
 from adapter.venues.coinswitch_dma.simulator import (
     CONSOLIDATED_PATH,
     SAMPLE_ACCOUNTS,
     CoinSwitchSimulator,
 )
 from adapter.venues.kalshi.simulator import BULK_PATH, KalshiSimulator
+from adapter.venues.simulation import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 

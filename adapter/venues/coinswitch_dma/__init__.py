@@ -14,7 +14,7 @@ from adapter.venues import Value, VenueDefinition
 if TYPE_CHECKING:
     import httpx
 
-    from adapter.simulation import Simulator
+    from adapter.venues.simulation import Simulator
 
 __all__ = ["DEFINITION", "parse_subaccount_id"]
 

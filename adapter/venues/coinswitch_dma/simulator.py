@@ -23,9 +23,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from adapter.domain import Venue
-from adapter.simulation import Request, Response, json_response, skewed
 from adapter.venues import coinswitch_dma
 from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
+from adapter.venues.simulation import Request, Response, json_response, skewed
 
 __all__ = ["SAMPLE_ACCOUNTS", "SAMPLE_MASTER", "CoinSwitchSimulator"]
 

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from adapter.domain import Venue
-from adapter.simulation import Request, Response, json_response, skewed
 from adapter.venues import kalshi
 from adapter.venues.kalshi.signer import KalshiSigner
+from adapter.venues.simulation import Request, Response, json_response, skewed
 
 __all__ = [
     "SAMPLE_BALANCES",
