@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from adapter.client import AsyncBalanceClient, BalanceClient
     from adapter.domain import (
         AssetBalance,
         BalanceReport,
@@ -38,12 +39,11 @@ if TYPE_CHECKING:
         RateLimitedError,
         VenueUnavailableError,
     )
-    from adapter.venues.clients import AsyncBalanceClient, BalanceClient
     from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
     from adapter.venues.kalshi.signer import KalshiSigner
 
 _HOMES = {
-    "adapter.venues.clients": ["AsyncBalanceClient", "BalanceClient"],
+    "adapter.client": ["AsyncBalanceClient", "BalanceClient"],
     "adapter.domain": [
         "AssetBalance",
         "BalanceReport",

@@ -1,258 +1,202 @@
-"""The balance clients' venue-free core: options checked, accounts built, plans run.
+"""`BalanceClient` and `AsyncBalanceClient`: the client core plus every venue's methods.
 
-`adapter.BalanceClient` and `adapter.AsyncBalanceClient` are this core plus each venue's
-public methods (`adapter/venues/<venue>/methods.py`), put together in
-`adapter.venues.clients`. Every public call gets one `Deadline` (`timeout`) covering
-rate-limiter waits, attempts and backoff.
+The constructors are spelt out, venue by venue, so that a type checker rejects a
+misspelt option; adding a venue adds its keywords here and its methods class to the bases.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Generic, Self, TypeAlias, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, Self
 
 import httpx
 
-from adapter.domain import BalanceReport, FetchError, Venue
-from adapter.engine.account import AccountSettings, AsyncAccount, Options, SyncAccount
-from adapter.engine.call import Gathered, Plan
-from adapter.engine.deadline import Deadline
-from adapter.engine.fanout import (
-    Progress,
-    Tally,
-    run_plan,
-    run_plan_async,
-    run_plans,
-    run_plans_async,
-)
-from adapter.engine.retry import RetryPolicy
-from adapter.errors import AdapterError, ConfigurationError, CredentialsError
+from adapter import config
+from adapter.domain import BalanceReport, Venue
+from adapter.engine.account import AccountSettings
+from adapter.engine.core import DEFAULT_TIMEOUT, Job, check_rate_limit
+from adapter.engine.fanout import Progress
+from adapter.errors import ConfigurationError
+from adapter.venues import DEFINITIONS, coinswitch_dma, kalshi
+from adapter.venues.coinswitch_dma.methods import AsyncCoinSwitchMethods, CoinSwitchMethods
+from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
+from adapter.venues.kalshi.methods import AsyncKalshiMethods, KalshiMethods
+from adapter.venues.kalshi.signer import KalshiSigner
 
-__all__ = ["AsyncClient", "Job", "SyncClient", "check_positive", "check_rate_limit"]
+__all__ = ["AsyncBalanceClient", "BalanceClient"]
 
-T = TypeVar("T")
-AccountT = TypeVar("AccountT", SyncAccount, AsyncAccount)
-
-DEFAULT_TIMEOUT = 10.0  # seconds
-
-Job: TypeAlias = tuple[Venue, Plan[Gathered] | None, bool]
-"""One venue's part of a report: its plan (None: not asked for), and whether it was asked
-for by name (so that a venue not configured is an error rather than left out)."""
+_KALSHI = kalshi.DEFINITION
+_COINSWITCH = coinswitch_dma.DEFINITION
 
 
-class _Core(Generic[AccountT]):
-    """What the sync and async clients share: options, accounts, reports."""
+def _settings(
+    venues: Mapping[Venue, tuple[object, object, object]],
+) -> list[AccountSettings]:
+    """Accounts of the configured venues, from each venue's (signer, base URL, rate limit)."""
+    accounts = []
+    for definition in DEFINITIONS:
+        signer, base_url, rate_limit = venues[definition.venue]
+        kind = definition.signer_type()
+        if signer is not None and not isinstance(signer, kind):
+            raise ConfigurationError(
+                f"{definition.signer_option} must be a {kind.__name__} or None,"
+                f" not {type(signer).__name__}"
+            )
+        config.check_http_url(f"{definition.venue} base URL", base_url)
+        check_rate_limit(definition.rate_limit_option, rate_limit)
+        if signer is not None:
+            accounts.append(
+                AccountSettings(
+                    venue=definition.venue,
+                    signer=signer,
+                    base_url=str(base_url),
+                    rate_limit=None if rate_limit is None else float(rate_limit),  # type: ignore[arg-type]
+                    generated_client=definition.generated_client(),
+                )
+            )
+    return accounts
 
-    _account_type: type[AccountT]
+
+def _jobs(coinswitch_subaccounts: Iterable[int] | None, kalshi_positions: bool) -> list[Job]:
+    """What `all_balances` reads: every configured venue; Kalshi's cash (and with
+    `kalshi_positions` what positions are worth); CoinSwitch DMA's children named (an
+    error if CoinSwitch DMA is not configured) or its whole master."""
+    from adapter.venues.coinswitch_dma import plan as coinswitch_plan
+    from adapter.venues.kalshi import plan as kalshi_plan
+
+    return [
+        (Venue.KALSHI, kalshi_plan.report(positions=kalshi_positions), False),
+        (
+            Venue.COINSWITCH_DMA,
+            coinswitch_plan.report(coinswitch_subaccounts),
+            coinswitch_subaccounts is not None,
+        ),
+    ]
+
+
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+_HOW = {definition.venue: definition.configure_hint() for definition in DEFINITIONS}
+
+
+class BalanceClient(KalshiMethods, CoinSwitchMethods):
+    """Reads subaccount balances from Kalshi and CoinSwitch DMA (blocking; thread-safe)."""
 
     def __init__(
         self,
-        accounts: Sequence[AccountSettings],
-        unconfigured: Mapping[Venue, str],
+        kalshi: KalshiSigner | None = None,
+        coinswitch: CoinSwitchSigner | None = None,
         *,
-        timeout: float,
-        max_retries: int,
-        max_in_flight: int,
-        retry_base_delay: float,
-        retry_max_delay: float,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+        kalshi_base_url: str = _KALSHI.default_base_url,
+        coinswitch_base_url: str = _COINSWITCH.default_base_url,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        kalshi_rate_limit: float | None = _KALSHI.default_rate_limit,
+        coinswitch_rate_limit: float | None = _COINSWITCH.default_rate_limit,
+        max_in_flight: int = 10,
+        retry_base_delay: float = 0.25,
+        retry_max_delay: float = 8.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
-        for name, value in (
-            ("timeout", timeout),
-            ("retry_base_delay", retry_base_delay),
-            ("retry_max_delay", retry_max_delay),
-        ):
-            check_positive(name, value, "seconds")
-        _at_least("max_retries", max_retries, 0)
-        _at_least("max_in_flight", max_in_flight, 1)
-        if not accounts:
-            how = "; or ".join(unconfigured.values())
-            raise ConfigurationError(f"no venue is configured: {how}")
-        self.timeout = float(timeout)
-        self.max_in_flight = max_in_flight
-        options = Options(
-            timeout=self.timeout,
-            policy=RetryPolicy(max_retries, retry_base_delay, retry_max_delay),
+        accounts = _settings(
+            {
+                Venue.KALSHI: (kalshi, kalshi_base_url, kalshi_rate_limit),
+                Venue.COINSWITCH_DMA: (coinswitch, coinswitch_base_url, coinswitch_rate_limit),
+            }
+        )
+        super().__init__(
+            accounts,
+            _HOW,
+            timeout=timeout,
+            max_retries=max_retries,
             max_in_flight=max_in_flight,
+            retry_base_delay=retry_base_delay,
+            retry_max_delay=retry_max_delay,
             transport=transport,
         )
-        self._accounts: dict[Venue, AccountT] = {
-            s.venue: self._account_type(s, options) for s in accounts
-        }
-        self._unconfigured = dict(unconfigured)
-        """How to configure each venue, for the error when one is not."""
-        self._closed = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
         """A client configured from the environment variables (each venue's own, see
         `adapter.venues`); keyword options override them."""
-        from adapter import config
+        return cls(**{**config.client_arguments(_environ(environ)), **options})
 
-        arguments = config.client_arguments(os.environ if environ is None else environ)
-        return cls(**{**arguments, **options})
-
-    @property
-    def venues(self) -> tuple[Venue, ...]:
-        """The configured venues."""
-        return tuple(self._accounts)
-
-    def __repr__(self) -> str:
-        signers = ", ".join(repr(a.settings.signer) for a in self._accounts.values())
-        return f"{type(self).__name__}({signers}, timeout={self.timeout:g})"
-
-    def _open(self) -> None:
-        """A call begun after close() is refused (calls racing it end as
-        VenueUnavailableError inside the engine)."""
-        if self._closed:
-            raise AdapterError("the client is closed; create a new one")
-
-    def _account(self, venue: Venue) -> AccountT:
-        account = self._accounts.get(venue)
-        if account is None:
-            how = self._unconfigured.get(venue, "")
-            raise CredentialsError(f"{venue} is not configured: {how}", venue=venue)
-        return account
-
-    def _jobs(
-        self, jobs: Sequence[Job]
-    ) -> tuple[list[tuple[AccountT, Plan[Gathered]]], list[FetchError]]:
-        runnable, errors = [], []
-        for venue, plan, named in jobs:
-            if plan is None:
-                continue
-            try:
-                runnable.append((self._account(venue), plan))
-            except AdapterError as error:
-                plan.close()
-                if named:
-                    errors.append(FetchError(venue=venue, subaccount=None, error=error))
-        return runnable, errors
-
-
-def _report(
-    jobs: Sequence[tuple[Any, Plan[Gathered]]],
-    outcomes: Sequence[Gathered | AdapterError],
-    errors: list[FetchError],
-    started: datetime,
-) -> BalanceReport:
-    balances = []
-    for (account, _), outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, AdapterError):
-            venue = account.venue
-            errors.append(FetchError(venue=venue, subaccount=outcome.subaccount, error=outcome))
-        else:
-            balances.extend(outcome.balances)
-            errors.extend(outcome.errors)
-    return BalanceReport(balances=balances, errors=errors, fetched_at=started)
-
-
-class SyncClient(_Core[SyncAccount]):
-    """The blocking client's core: thread-safe.
-
-    Every socket read and write ends by the call's deadline, so no server, however slowly
-    it trickles bytes, holds a call past `timeout`; fan-outs run on each account's worker
-    threads, which the caller stops waiting for at the deadline. Use as a context manager,
-    or call `close()`, to release the connection pools and the workers.
-    """
-
-    _account_type = SyncAccount
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
+    def all_balances(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+        coinswitch_subaccounts: Iterable[int] | None = None,
+        *,
+        kalshi_positions: bool = False,
+        progress: Progress | None = None,
+    ) -> BalanceReport:
+        """Every configured venue's balances at once; failures are reported, never raised.
 
-    def close(self) -> None:
-        """Close the connection pools and workers; calls racing it end as
-        VenueUnavailableError, and later calls raise AdapterError."""
-        self._closed = True
-        for account in self._accounts.values():
-            account.close()
-
-    def _run(self, venue: Venue, plan: Plan[T]) -> T:
-        self._open()
-        account = self._account(venue)
-        return run_plan(account, plan, Deadline(self.timeout), Tally(None))
-
-    def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
-        self._open()
-        started = datetime.now(UTC)
-        deadline = Deadline(self.timeout)
-        runnable, errors = self._jobs(jobs)
-        outcomes = run_plans(runnable, deadline, Tally(progress))
-        return _report(runnable, outcomes, errors, started)
+        CoinSwitch DMA: the whole master (master first, then every child) unless
+        `coinswitch_subaccounts` names children. Kalshi: every subaccount's cash, and with
+        `kalshi_positions` what its positions are worth (one more request per subaccount;
+        one that fails keeps its cash row, `portfolio_value` None, and adds an error).
+        `progress(done, total)` is called as each request finishes (from worker threads).
+        """
+        return self._report(_jobs(coinswitch_subaccounts, kalshi_positions), progress)
 
 
-class AsyncClient(_Core[AsyncAccount]):
-    """The async client's core. Use with `async with`, or await `aclose()`, to release
-    the connection pools. Like an `httpx.AsyncClient`, one instance belongs to one event
-    loop."""
+class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
+    """Reads subaccount balances from Kalshi and CoinSwitch DMA (asyncio)."""
 
-    _account_type = AsyncAccount
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
+    def __init__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        kalshi: KalshiSigner | None = None,
+        coinswitch: CoinSwitchSigner | None = None,
+        *,
+        kalshi_base_url: str = _KALSHI.default_base_url,
+        coinswitch_base_url: str = _COINSWITCH.default_base_url,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        kalshi_rate_limit: float | None = _KALSHI.default_rate_limit,
+        coinswitch_rate_limit: float | None = _COINSWITCH.default_rate_limit,
+        max_in_flight: int = 10,
+        retry_base_delay: float = 0.25,
+        retry_max_delay: float = 8.0,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        await self.aclose()
+        accounts = _settings(
+            {
+                Venue.KALSHI: (kalshi, kalshi_base_url, kalshi_rate_limit),
+                Venue.COINSWITCH_DMA: (coinswitch, coinswitch_base_url, coinswitch_rate_limit),
+            }
+        )
+        super().__init__(
+            accounts,
+            _HOW,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_in_flight=max_in_flight,
+            retry_base_delay=retry_base_delay,
+            retry_max_delay=retry_max_delay,
+            transport=transport,
+        )
 
-    async def aclose(self) -> None:
-        """Close the connection pools; later calls raise AdapterError."""
-        self._closed = True
-        for account in self._accounts.values():
-            await account.aclose()
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client configured from the environment variables (each venue's own, see
+        `adapter.venues`); keyword options override them."""
+        return cls(**{**config.client_arguments(_environ(environ)), **options})
 
-    async def _run(self, venue: Venue, plan: Plan[T]) -> T:
-        self._open()
-        account = self._account(venue)
-        return await run_plan_async(account, plan, Deadline(self.timeout), Tally(None))
+    async def all_balances(
+        self,
+        coinswitch_subaccounts: Iterable[int] | None = None,
+        *,
+        kalshi_positions: bool = False,
+        progress: Progress | None = None,
+    ) -> BalanceReport:
+        """Every configured venue's balances at once; failures are reported, never raised.
 
-    async def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
-        self._open()
-        started = datetime.now(UTC)
-        deadline = Deadline(self.timeout)
-        runnable, errors = self._jobs(jobs)
-        outcomes = await run_plans_async(runnable, deadline, Tally(progress))
-        return _report(runnable, outcomes, errors, started)
-
-
-MAX_SECONDS = 86400.0
-"""The longest timeout or retry delay taken: a day (longer ones overflow thread waits)."""
-
-
-def check_positive(name: str, value: object, unit: str) -> None:
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not value > 0
-        or math.isinf(value)
-    ):
-        raise ConfigurationError(f"{name} must be a positive number of {unit}, not {value!r}")
-    if unit == "seconds" and value > MAX_SECONDS:
-        raise ConfigurationError(f"{name} must be at most {MAX_SECONDS:g} seconds, not {value!r}")
-
-
-def check_rate_limit(name: str, value: object) -> None:
-    if value is not None:
-        check_positive(name, value, "requests per second (or None for no limit)")
-
-
-def _at_least(name: str, value: object, minimum: int) -> None:
-    if type(value) is not int or value < minimum:
-        raise ConfigurationError(f"{name} must be an integer >= {minimum}, not {value!r}")
+        CoinSwitch DMA: the whole master (master first, then every child) unless
+        `coinswitch_subaccounts` names children. Kalshi: every subaccount's cash, and with
+        `kalshi_positions` what its positions are worth (one more request per subaccount;
+        one that fails keeps its cash row, `portfolio_value` None, and adds an error).
+        `progress(done, total)` is called as each request finishes.
+        """
+        return await self._report(_jobs(coinswitch_subaccounts, kalshi_positions), progress)

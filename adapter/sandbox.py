@@ -177,13 +177,13 @@ class Sandbox:
 
     def client(self, **options: Any) -> Any:
         """A BalanceClient with the demo's keys, pointed at this sandbox."""
-        from adapter.venues.clients import BalanceClient
+        from adapter.client import BalanceClient
 
         return BalanceClient(**self.client_options(**options))
 
     def async_client(self, **options: Any) -> Any:
         """An AsyncBalanceClient with the demo's keys, pointed at this sandbox."""
-        from adapter.venues.clients import AsyncBalanceClient
+        from adapter.client import AsyncBalanceClient
 
         return AsyncBalanceClient(**self.client_options(**options))
 

@@ -195,7 +195,7 @@ def check(minimums: list[Any], report: Any) -> int:
 
 def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Any, list[Any]]:
     """The BalanceReport the options ask for, and the venues it was asked of."""
-    from adapter.venues.clients import BalanceClient
+    from adapter.client import BalanceClient
 
     arguments, options, selected = client_setup(args, environ)
     progress = progress_line(sys.stderr)
@@ -233,7 +233,7 @@ def client_setup(
 def deadline(given: float | None, options: Mapping[str, Any]) -> float:  # seconds
     """--timeout, or by default the client's 10 s plus what the default rate limits need
     for the fetch asked for (200 requests at 10 requests/s take 20 s)."""
-    from adapter.client import DEFAULT_TIMEOUT
+    from adapter.engine.core import DEFAULT_TIMEOUT
 
     if given is not None:
         return given

@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         with environment(args, banner_on_stdout=False) as (environ, sandbox):
             arguments, options, selected = client_setup(args, environ)
-            from adapter.venues.clients import BalanceClient
+            from adapter.client import BalanceClient
 
             polls = 0
 

@@ -75,9 +75,9 @@ def listing(
     args: argparse.Namespace, environ: Mapping[str, str]
 ) -> tuple[list[Subaccount], list[FetchError]]:
     """(Subaccounts, FetchErrors) of the venues asked for."""
+    from adapter.client import BalanceClient
     from adapter.config import client_arguments
     from adapter.errors import AdapterError
-    from adapter.venues.clients import BalanceClient
 
     arguments = client_arguments(environ)
     _, selected = selected_venues(args, arguments)

@@ -7,6 +7,7 @@
     ratelimit.py  a rate limiter shared by every thread and task of one account
     account.py    one account's runtime state; one call through bound, limiter and retries
     fanout.py     batches of calls at once, plans of several accounts side by side
+    core.py       the balance clients' core: options checked, accounts built, plans run
 
 Nothing here knows a venue: venues live in `adapter.venues`.
 """

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from adapter.client import AsyncClient, SyncClient
 from adapter.domain import Subaccount, SubaccountBalance, Venue
+from adapter.engine.core import AsyncClient, SyncClient
 
 __all__ = ["AsyncCoinSwitchMethods", "CoinSwitchMethods"]
 

@@ -6,8 +6,8 @@ mappings, which `import adapter` need not pay for.
 
 from __future__ import annotations
 
-from adapter.client import AsyncClient, SyncClient
 from adapter.domain import SubaccountBalance, Venue
+from adapter.engine.core import AsyncClient, SyncClient
 
 __all__ = ["AsyncKalshiMethods", "KalshiMethods"]
 
