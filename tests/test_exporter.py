@@ -17,9 +17,9 @@ from samples import T0, coinswitch, kalshi, report
 
 from adapter.domain import BalanceReport
 from adapter.errors import VenueUnavailableError
-from adapter.exporter import serve, write_textfile
-from adapter.floors import parse_floors
-from adapter.history import History
+from adapter.unattended.exporter import serve, write_textfile
+from adapter.unattended.floors import parse_floors
+from adapter.unattended.history import History
 
 VENUES = ["kalshi", "coinswitch_dma"]
 

@@ -9,7 +9,7 @@ from samples import THIRTY_DIGITS, coinswitch, failure, kalshi, report
 
 from adapter.domain import Venue
 from adapter.errors import VenueUnavailableError
-from adapter.floors import (
+from adapter.unattended.floors import (
     Breach,
     Floor,
     breach_line,

@@ -29,7 +29,7 @@ from adapter.errors import (
     NotFoundError,
     VenueUnavailableError,
 )
-from adapter.history import (
+from adapter.unattended.history import (
     SCHEMA_VERSION,
     History,
     HistoryError,

@@ -23,8 +23,8 @@ from samples import (
 from adapter import render
 from adapter.domain import BalanceReport, Venue
 from adapter.errors import NotFoundError, VenueUnavailableError
-from adapter.history import History, Snapshot
-from adapter.history_render import (
+from adapter.unattended.history import History, Snapshot
+from adapter.unattended.history.render import (
     HISTORY_CSV_HEADER,
     as_chart,
     as_csv,

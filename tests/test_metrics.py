@@ -11,8 +11,8 @@ from samples import DAY, T0, coinswitch, failure, full_coinswitch, full_kalshi, 
 
 from adapter.domain import BalanceReport, Venue
 from adapter.errors import NotFoundError, RateLimitedError, VenueUnavailableError
-from adapter.floors import parse_floors
-from adapter.metrics import ERROR_KINDS, BalanceMetrics, exposition
+from adapter.unattended.floors import parse_floors
+from adapter.unattended.metrics import ERROR_KINDS, BalanceMetrics, exposition
 
 VENUES = ["kalshi", "coinswitch_dma"]
 

@@ -77,7 +77,7 @@ def test_a_failed_recording_still_prints_the_balances(
     import json
 
     from adapter import cli
-    from adapter.history import History, HistoryError
+    from adapter.unattended.history import History, HistoryError
 
     def locked(self: History, report: object, *, simulated: bool) -> int:
         raise HistoryError(f"{self.path}: database is locked")
@@ -109,7 +109,7 @@ def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: ob
     from decimal import Decimal
 
     from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
-    from adapter.history import History, HistoryError
+    from adapter.unattended.history import History, HistoryError
 
     shard = ShardBalance(exchange_index=2**64, balance=Decimal("1"))
     balance = SubaccountBalance(
@@ -219,8 +219,8 @@ def test_a_chart_of_amounts_past_float_range_says_so() -> None:
     from decimal import Decimal
 
     from adapter.domain import SubaccountBalance, Venue
-    from adapter.history import Snapshot
-    from adapter.history_render import as_chart
+    from adapter.unattended.history import Snapshot
+    from adapter.unattended.history.render import as_chart
 
     start = datetime(2026, 11, 20, tzinfo=UTC)
     snapshots = [
@@ -246,8 +246,8 @@ def test_a_chart_of_amounts_past_float_range_says_so() -> None:
 
 
 def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:
-    from adapter.floors import check_floors, parse_floors
     from adapter.render import as_table
+    from adapter.unattended.floors import check_floors, parse_floors
 
     sandbox.simulator("kalshi").balance_errors[1] = 404
     try:

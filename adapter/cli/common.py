@@ -215,7 +215,7 @@ def add_floor_arguments(parser: argparse.ArgumentParser) -> None:
 
 def floors(args: argparse.Namespace) -> list[Any]:
     """The --min floors; a UsageError naming a bad one."""
-    from adapter.floors import parse_floors
+    from adapter.unattended import parse_floors
 
     try:
         return parse_floors(args.min or [])
@@ -226,7 +226,7 @@ def floors(args: argparse.Namespace) -> list[Any]:
 def recorder(path: str | None, *, simulated: bool) -> Callable[[BalanceReport], object]:
     """Appends reports to the history at `path` (empty or None: the default place, the
     sandbox's own file for simulated balances)."""
-    from adapter.history import History, HistoryError, default_path
+    from adapter.unattended import History, HistoryError, default_path
 
     try:
         history = History(path or default_path(simulated=simulated))

@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report, selected = fetch(args, environ)
             duration = time.monotonic() - started
         if args.format == "prometheus":
-            from adapter.metrics import exposition
+            from adapter.unattended import exposition
 
             venues = [d.venue for d in selected]
             output = exposition(
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if minimums:
             status = check(minimums, report) or status
         if args.output:
-            from adapter.exporter import write_textfile
+            from adapter.unattended import write_textfile
 
             write_textfile(os.path.expanduser(args.output), output)
             output = ""
@@ -171,7 +171,7 @@ def writable(path: str) -> None:
 def recorded(record: Callable[[Any], object], report: Any) -> bool:
     """Append the report to the history; a failure is a stderr line, and the balances are
     still printed."""
-    from adapter.history import HistoryError
+    from adapter.unattended import HistoryError
 
     try:
         record(report)
@@ -183,7 +183,7 @@ def recorded(record: Callable[[Any], object], report: Any) -> bool:
 
 def check(minimums: list[Any], report: Any) -> int:
     """Floors against a report: a stderr line per broken floor; 3 if any, else 0."""
-    from adapter.floors import breach_line, check_floors
+    from adapter.unattended import breach_line, check_floors
 
     result = check_floors(minimums, report)
     for floor in result.unchecked:

@@ -54,8 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def command() -> tuple[str, int]:
         from adapter.domain import Venue, parse_subaccount
-        from adapter.history import History, HistoryError, default_path, parse_duration
-        from adapter.history_render import render_history
+        from adapter.unattended import (
+            History,
+            HistoryError,
+            default_path,
+            parse_duration,
+            render_history,
+        )
 
         try:
             since = datetime.now(UTC) - parse_duration(args.since)

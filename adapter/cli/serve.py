@@ -2,7 +2,7 @@
 
 Polls in the background every `--interval` seconds (the first poll at start), through one
 client whose rate limiters and deadline are those of a fetch; `/metrics` serves the last
-poll and never calls a venue (`adapter.exporter`, `adapter.metrics`). Each poll is
+poll and never calls a venue (`adapter.unattended`). Each poll is
 recorded in the history unless `--no-record`. SIGTERM or Ctrl-C stops it (exit 0).
 With `--sandbox`, the sandbox's balances drift a little between polls, so that the
 exporter and `history --format chart` have something to show.
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
 
     def command() -> tuple[str, int]:
-        from adapter.exporter import serve
+        from adapter.unattended import serve
 
         minimums = floors(args)
         record = None if args.no_record else recorder(args.record, simulated=args.sandbox)

@@ -1,11 +1,11 @@
 """Prometheus metric families of the last poll: `serve`'s /metrics and `fetch --format prometheus`.
 
-    from adapter.metrics import BalanceMetrics, exposition
+    from adapter.unattended.metrics import BalanceMetrics, exposition
 
     # fetch --format prometheus: the families once, in the text exposition format
     text = exposition(report, venues=requested_venues, floors=floors, duration=seconds)
 
-    # serve (adapter.exporter does this): one BalanceMetrics, fed after every poll
+    # serve (adapter.unattended.exporter does this): one BalanceMetrics, fed after every poll
     metrics = BalanceMetrics(venues, floors)
     metrics.observe(report, duration=seconds)        # or observe_failure(exc, duration=...)
     make_wsgi_app(metrics.registry)                  # a scrape only reads the last poll
@@ -43,7 +43,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from adapter import errors
 from adapter.domain import BalanceReport, SubaccountBalance, Venue, subaccount_label
-from adapter.floors import Floor, check_floors
+from adapter.unattended.floors import Floor, check_floors
 
 __all__ = ["ERROR_KINDS", "BalanceMetrics", "exposition"]
 

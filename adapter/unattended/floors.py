@@ -1,6 +1,6 @@
 """Balance floors (`--min SELECTOR=AMOUNT`): which balances are below the minimum they must hold.
 
-    from adapter.floors import breach_line, check_floors, parse_floors
+    from adapter.unattended.floors import breach_line, check_floors, parse_floors
 
     floors = parse_floors(args.min or [])     # ValueError naming the bad floor: exit 2
     check = check_floors(floors, report)

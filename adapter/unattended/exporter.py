@@ -1,6 +1,6 @@
 """`serve`: poll the venues in the background and serve the last poll at /metrics.
 
-    from adapter.exporter import serve, write_textfile
+    from adapter.unattended.exporter import serve, write_textfile
 
     # SIGTERM as Ctrl-C: serve() takes KeyboardInterrupt as "stop". (Setting an Event from
     # a signal handler can deadlock when the signal lands inside the Event's own lock.)
@@ -21,10 +21,10 @@
 
 `serve` binds first (an `OSError` such as "address in use" comes out before anything starts),
 then polls at once and every `interval` seconds from the start of one poll to the next, in a
-thread of its own; a scrape only reads the last poll (`adapter.metrics`). A poll that raises
-marks every configured venue down (an `AdapterError` also counts under its kind); one that
-raises anything else is logged with its traceback, and polling goes on. A recorder failure
-(a full disk, a locked file) is logged, and polling goes on.
+thread of its own; a scrape only reads the last poll (`adapter.unattended.metrics`). A poll
+that raises marks every configured venue down (an `AdapterError` also counts under its
+kind); one that raises anything else is logged with its traceback, and polling goes on. A
+recorder failure (a full disk, a locked file) is logged, and polling goes on.
 
 It returns once `stop` is set or Ctrl-C arrives, within a second: a snapshot being written
 is finished first (and none is begun after that), but a poll still waiting on a venue is
@@ -51,8 +51,8 @@ from prometheus_client import make_wsgi_app
 
 from adapter.domain import BalanceReport, Venue
 from adapter.errors import AdapterError
-from adapter.floors import Floor
-from adapter.metrics import BalanceMetrics
+from adapter.unattended.floors import Floor
+from adapter.unattended.metrics import BalanceMetrics
 
 __all__ = ["serve", "write_textfile"]
 

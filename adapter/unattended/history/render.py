@@ -1,7 +1,7 @@
 """The `history` command's four output formats (table, json, csv, chart) of recorded snapshots.
 
-    from adapter.history import History, parse_duration
-    from adapter.history_render import render_history
+    from adapter.unattended.history import History, parse_duration
+    from adapter.unattended.history.render import render_history
 
     since = datetime.now(UTC) - parse_duration(args.since)         # default "7d"
     snapshots = History(args.db, create=False).snapshots(
@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 import plotext
 
 from adapter.domain import subaccount_label
-from adapter.history import Series, Snapshot, series
 from adapter.render import (
     CSV_HEADER,
     aligned,
@@ -44,6 +43,7 @@ from adapter.render import (
     numeral,
     timestamp,
 )
+from adapter.unattended.history.reader import Series, Snapshot, series
 
 __all__ = [
     "FORMATS",

@@ -1,0 +1,91 @@
+"""Writing the history: one fetch appended as one snapshot, all of it or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from adapter.domain import BalanceReport, SubaccountBalance
+from adapter.unattended.history.schema import ASSET_AMOUNTS, amount_text, time_text
+
+__all__ = ["append"]
+
+
+def append(connection: sqlite3.Connection, report: BalanceReport, *, simulated: bool) -> int:
+    """Append one fetch in one transaction; returns the new snapshot's id."""
+    connection.execute("BEGIN IMMEDIATE")
+    with connection:
+        snapshot_id = _row_id(
+            connection.execute(
+                "INSERT INTO snapshot (fetched_at, simulated) VALUES (?, ?)",
+                (time_text(report.fetched_at), int(simulated)),
+            )
+        )
+        for balance in report.balances:
+            _insert_balance(connection, snapshot_id, balance)
+        connection.executemany(
+            "INSERT INTO error (snapshot_id, venue, subaccount, kind, status, endpoint,"
+            " message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    snapshot_id,
+                    str(failure.venue),
+                    failure.subaccount,
+                    failure.error.kind,
+                    failure.error.status,
+                    failure.error.endpoint,
+                    failure.error.message,
+                )
+                for failure in report.errors
+            ],
+        )
+    return snapshot_id
+
+
+def _insert_balance(
+    connection: sqlite3.Connection, snapshot_id: int, balance: SubaccountBalance
+) -> None:
+    balance_id = _row_id(
+        connection.execute(
+            "INSERT INTO balance (snapshot_id, venue, subaccount, is_primary, currency, balance,"
+            " portfolio_value, updated_at, active, inr_rate)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                snapshot_id,
+                str(balance.venue),
+                balance.subaccount,
+                int(balance.primary),
+                balance.currency,
+                amount_text(balance.balance),
+                amount_text(balance.portfolio_value),
+                time_text(balance.updated_at),
+                None if balance.active is None else int(balance.active),
+                amount_text(balance.inr_rate),
+            ),
+        )
+    )
+    connection.executemany(
+        "INSERT INTO shard (balance_id, position, exchange_index, balance) VALUES (?, ?, ?, ?)",
+        [
+            (balance_id, position, shard.exchange_index, amount_text(shard.balance))
+            for position, shard in enumerate(balance.shards)
+        ],
+    )
+    connection.executemany(
+        f"INSERT INTO asset (balance_id, position, asset, equity, {', '.join(ASSET_AMOUNTS)})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                balance_id,
+                position,
+                asset.asset,
+                amount_text(asset.equity),
+                *(amount_text(getattr(asset, name)) for name in ASSET_AMOUNTS),
+            )
+            for position, asset in enumerate(balance.assets)
+        ],
+    )
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    assert cursor.lastrowid is not None  # set by every INSERT
+    return cursor.lastrowid
