@@ -10,27 +10,24 @@ faults on demand, adds latency, and counts requests and the peak number in fligh
 
 Verification can be switched off (`sandbox.verify = False`) for benchmarks only.
 
-This module is longer than most (about 350 lines) because it holds the whole HTTP side of
-the simulation in one place: routing, faults, counters, and the loopback server's
-byte-level behaviours (trickle, truncation, one send per response) that the fault tests
-rely on.
+Here: routing, faults, counters, latency and the in-memory transport; the loopback
+server's byte-level behaviours are `loopback`'s, the faults and log entries `faults`'.
 """
 
 from __future__ import annotations
 
 import collections
-import http.server
-import socket
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 
 from adapter.domain import Venue
+from adapter.sandbox.faults import Answer, Fault, Seen
+from adapter.sandbox.loopback import LoopbackServer, loopback_server
 from adapter.venues import DEFINITIONS
 from adapter.venues.simulation import (
     Request,
@@ -40,52 +37,7 @@ from adapter.venues.simulation import (
     request_from_httpx,
 )
 
-__all__ = ["Fault", "Sandbox", "Seen"]
-
-
-@attrs.frozen
-class Seen:
-    """One request the sandbox answered: venue (None if unrouted), target, status (0 when
-    dropped), the timestamp and signature the signer put on it, and when it arrived."""
-
-    venue: Venue | None
-    method: str
-    target: str
-    status: int
-    stamp: str | None
-    signature: str | None
-    at: float  # seconds (time.monotonic)
-    """When the request arrived (time.monotonic)."""
-
-
-@attrs.frozen
-class Fault:
-    """How to answer one request instead of the normal way.
-
-    `status`/`body`/`content_type`/`headers`: a canned response (body None: the venue's
-    documented body for that status). `drop`: close the connection without answering.
-    `truncate`: send headers and half the body, then close. `delay`: sleep first.
-    `trickle`: send the normal answer one byte at a time, this many seconds apart (a
-    server that never lets a per-read timeout fire).
-    """
-
-    status: int = 200
-    body: bytes | None = None
-    content_type: str = "application/json"
-    headers: tuple[tuple[str, str], ...] = ()
-    drop: bool = False
-    truncate: bool = False
-    delay: float = 0.0
-    trickle: float = 0.0  # seconds between bytes
-
-
-@attrs.frozen
-class _Answer:
-    """What to put on the wire for one request."""
-
-    response: Response | None  # None: close without answering
-    truncate: bool = False
-    trickle: float = 0.0
+__all__ = ["Sandbox"]
 
 
 class Sandbox:
@@ -103,7 +55,7 @@ class Sandbox:
         self.requests = 0
         self.connections = 0
         self.log: collections.deque[Seen] = collections.deque(maxlen=100_000)
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
 
     # Life cycle ------------------------------------------------------------------------------
 
@@ -132,8 +84,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), _Handler)
-            self._server.sandbox = self
+            self._server = loopback_server(self)
             threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -249,7 +200,7 @@ class Sandbox:
 
     # Answers -----------------------------------------------------------------------------------
 
-    def answer(self, request: Request) -> _Answer:
+    def answer(self, request: Request) -> Answer:
         """What to send back for one request, counted and logged."""
         arrived = time.monotonic()
         with self._lock:
@@ -265,31 +216,31 @@ class Sandbox:
         self.log.append(Seen(venue, request.method, request.target, status, *stamp, arrived))
         return answer
 
-    def _answer(self, request: Request) -> tuple[_Answer, Venue | None, tuple[Any, Any]]:
+    def _answer(self, request: Request) -> tuple[Answer, Venue | None, tuple[Any, Any]]:
         if self.latency:
             time.sleep(self.latency)
         simulator = next((s for s in self.simulators.values() if s.owns(request.path)), None)
         if simulator is None:
             missing = json_response(404, {"message": f"no such endpoint: {request.path}"})
-            return _Answer(missing), None, (None, None)
+            return Answer(missing), None, (None, None)
         stamp = simulator.stamp(request)
         refusal = simulator.refuse(request)  # a wrong signature is refused before any fault
         if refusal is not None:
-            return _Answer(refusal), simulator.venue, stamp
+            return Answer(refusal), simulator.venue, stamp
         with self._lock:
             faults = self._faults[simulator.venue]
             fault = faults.popleft() if faults else None
         if fault is None:
-            return _Answer(simulator.answer(request)), simulator.venue, stamp
+            return Answer(simulator.answer(request)), simulator.venue, stamp
         if fault.delay:
             time.sleep(fault.delay)
         if fault.drop:
-            return _Answer(None), simulator.venue, stamp
+            return Answer(None), simulator.venue, stamp
         if fault.trickle:
-            return _Answer(simulator.answer(request), trickle=fault.trickle), simulator.venue, stamp
+            return Answer(simulator.answer(request), trickle=fault.trickle), simulator.venue, stamp
         body = fault.body if fault.body is not None else simulator.error_body(fault.status)
         canned = Response(fault.status, body, fault.content_type, fault.headers)
-        return _Answer(canned, truncate=fault.truncate), simulator.venue, stamp
+        return Answer(canned, truncate=fault.truncate), simulator.venue, stamp
 
     def _in_memory(self, request: httpx.Request) -> httpx.Response:
         answer = self.answer(request_from_httpx(request))
@@ -300,70 +251,3 @@ class Sandbox:
             raise httpx.RemoteProtocolError("the server closed the connection mid-body")
         headers = [("Content-Type", response.content_type), *response.headers]
         return httpx.Response(response.status, headers=headers, content=response.body)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    # socketserver's default backlog of 5 overflows under fan-out; a SYN dropped there is
-    # retried after 1 s (facts/loopback-http.md).
-    request_queue_size = 128
-    daemon_threads = True
-    allow_reuse_address = True
-    sandbox: Sandbox
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hangs up (a deadline, a close()) is nothing to print
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # Nagle + delayed ACK stall keep-alive responses ~40 ms; every response is also
-        # written in one send (see _send).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.sandbox._lock:
-            self.server.sandbox.connections += 1
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet; the sandbox keeps its own log of requests
-
-    def _serve(self) -> None:
-        headers = httpx.Headers(list(self.headers.items()))
-        answer = self.server.sandbox.answer(Request(self.command, self.path, headers))
-        response = answer.response
-        if response is None:
-            self.close_connection = True
-            return
-        if answer.truncate:
-            head = f"HTTP/1.1 {response.status} OK\r\nContent-Type: {response.content_type}\r\n"
-            full = response.body or b'{"message": "cut short"}'
-            head += f"Content-Length: {len(full)}\r\n\r\n"
-            self.wfile.write(head.encode() + full[: len(full) // 2])
-            self.close_connection = True
-            return
-        self._send(response, answer.trickle)
-
-    def _send(self, response: Response, trickle: float = 0.0) -> None:  # seconds between bytes
-        status = response.status
-        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}".rstrip()]
-        lines += [f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}"]
-        lines += [f"{name}: {value}" for name, value in response.headers]
-        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
-        if not trickle:
-            self.wfile.write(data)
-            return
-        for index in range(len(data)):
-            time.sleep(trickle if index else 0)
-            try:
-                self.wfile.write(data[index : index + 1])
-            except OSError:  # the client has given up
-                self.close_connection = True
-                return
