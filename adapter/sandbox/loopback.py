@@ -10,16 +10,25 @@ from __future__ import annotations
 import http.server
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
+from adapter.sandbox.faults import Answer
 from adapter.venues.simulation import Request, Response
 
-if TYPE_CHECKING:
-    from adapter.sandbox.sandbox import Sandbox
 
-__all__ = ["LoopbackServer", "loopback_server"]
+class Answering(Protocol):
+    """What the server asks of the sandbox it serves."""
+
+    def answer(self, request: Request) -> Answer:
+        """What to put on the wire for one request."""
+
+    def connected(self) -> None:
+        """Count a connection accepted."""
+
+
+__all__ = ["Answering", "LoopbackServer", "loopback_server"]
 
 
 class LoopbackServer(http.server.ThreadingHTTPServer):
@@ -28,7 +37,7 @@ class LoopbackServer(http.server.ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
     allow_reuse_address = True
-    sandbox: Sandbox
+    sandbox: Answering
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hangs up (a deadline, a close()) is nothing to print
@@ -43,8 +52,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # Nagle + delayed ACK stall keep-alive responses ~40 ms; every response is also
         # written in one send (see _send).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.sandbox._lock:
-            self.server.sandbox.connections += 1
+        self.server.sandbox.connected()
 
     def do_GET(self) -> None:
         self._serve()
@@ -89,7 +97,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return
 
 
-def loopback_server(sandbox: Sandbox) -> LoopbackServer:
+def loopback_server(sandbox: Answering) -> LoopbackServer:
     """A server on 127.0.0.1 (a free port) answering with `sandbox`; not yet serving."""
     server = LoopbackServer(("127.0.0.1", 0), _Handler)
     server.sandbox = sandbox

@@ -168,6 +168,11 @@ class Sandbox:
             for faults in self._faults.values():
                 faults.clear()
 
+    def connected(self) -> None:
+        """Count a connection the loopback server accepted."""
+        with self._lock:
+            self.connections += 1
+
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no request is being answered (e.g. one a client gave up on)."""
         end = time.monotonic() + timeout
