@@ -3,6 +3,8 @@
     floors.py    --min floors: parsed, checked against a report, breaches as lines
     metrics.py   the exporter's metric families over the last poll (and `--format prometheus`)
     exporter.py  `serve`: poll in the background, serve the last poll; atomic text files
+    http.py      the exporter's HTTP server: one event loop reads requests, a few threads answer
+    wsgi.py      one request head parsed, run through a WSGI application, answered as bytes
     history/     every recorded fetch in one SQLite file, read back exactly
 
 It is built on the core (`adapter.domain`, `adapter.render`, `adapter.fields`), never the
