@@ -15,20 +15,24 @@
         recorder=functools.partial(History(db).record, simulated=args.sandbox),  # or None
         stop=stop,
         on_listening=lambda host, port: log.info("serving http://%s:%s/metrics", host, port),
+        web_config=WebConfig(path),                          # or None: plain HTTP, no auth
     )
 
     write_textfile(path, text)          # fetch --output: temp file beside it, then os.replace
 
 `serve` binds first (an `OSError` such as "address in use" comes out before anything starts),
-then polls at once and every `interval` seconds from the start of one poll to the next, in a
+serves through `adapter.unattended.http` (idle sockets hold no thread; see there), then
+polls at once and every `interval` seconds from the start of one poll to the next, in a
 thread of its own; a scrape only reads the last poll (`adapter.unattended.metrics`). A poll
 that raises marks every configured venue down (an `AdapterError` also counts under its
 kind); one that raises anything else is logged with its traceback, and polling goes on. A
 recorder failure (a full disk, a locked file) is logged, and polling goes on.
 
 It returns once `stop` is set or Ctrl-C arrives, within a second: a snapshot being written
-is finished first (and none is begun after that), but a poll still waiting on a venue is
-left behind in its daemon thread (its own deadline ends it) and its result is dropped.
+is finished first if that takes at most `WRITE_GRACE` seconds (else a warning says it may be
+missing: a history locked by another process must not hold up SIGTERM), none is begun after
+that, and a poll still waiting on a venue is left behind in its daemon thread (its own
+deadline ends it) and its result is dropped.
 """
 
 from __future__ import annotations
@@ -37,14 +41,12 @@ import contextlib
 import logging
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from os import PathLike
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from prometheus_client import make_wsgi_app
@@ -52,13 +54,18 @@ from prometheus_client import make_wsgi_app
 from adapter.domain import BalanceReport, Venue
 from adapter.errors import AdapterError
 from adapter.unattended.floors import Floor
+from adapter.unattended.http import HttpServer
 from adapter.unattended.metrics import BalanceMetrics
+
+if TYPE_CHECKING:
+    from adapter.unattended.webconfig import WebConfig
 
 __all__ = ["serve", "write_textfile"]
 
 log = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
+WRITE_GRACE = 0.5  # seconds shutdown waits for a snapshot being written
 
 
 def serve(
@@ -72,43 +79,47 @@ def serve(
     stop: threading.Event,
     on_listening: Callable[[str, int], None] | None = None,
     simulated: bool = False,
+    web_config: WebConfig | None = None,
 ) -> None:
     """Serve the last poll's metrics on `listen` until `stop` is set (or Ctrl-C);
-    `simulated`: the polls read the built-in sandbox."""
+    `simulated`: the polls read the built-in sandbox; `web_config`: TLS, basic auth and
+    headers from a web configuration file (`adapter.unattended.webconfig`)."""
     if not interval > 0:
         raise ValueError(f"the poll interval must be positive, got {interval!r} seconds")
     metrics = BalanceMetrics(venues, floors, simulated=simulated)
-    server = _bind(listen, _routes(make_wsgi_app(metrics.registry)))
+    app = _routes(make_wsgi_app(metrics.registry))
+    if web_config is not None:
+        app = web_config.guard(app)
+    tls = web_config.ssl_context if web_config is not None and web_config.tls else None
+    server = HttpServer(app, listen, tls=tls)  # binds now: "address in use" before any poll
     writing = threading.Lock()  # held while a snapshot is written; shutdown waits for it
-    threads = [
-        threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.1},  # seconds: how soon shutdown() is noticed
-            name="venue-balances-http",
-            daemon=True,
-        ),
-        threading.Thread(
-            target=_poll_forever,
-            args=(poll, metrics, recorder, interval, stop, writing),
-            name="venue-balances-poll",
-            daemon=True,
-        ),
-    ]
-    for thread in threads:
-        thread.start()
+    poller = threading.Thread(
+        target=_poll_forever,
+        args=(poll, metrics, recorder, interval, stop, writing),
+        name="venue-balances-poll",
+        daemon=True,
+    )
     try:
+        server.start()
+        poller.start()
         if on_listening is not None:
-            host, port = server.server_address[:2]
-            on_listening(str(host), int(port))
+            on_listening(*server.address)
         stop.wait()
     except KeyboardInterrupt:
         pass  # Ctrl-C is a normal way to stop an exporter
     finally:
         stop.set()
         server.shutdown()
-        server.server_close()
-        with writing:
-            pass  # a snapshot being written is finished; the poller starts none after this
+        # A snapshot being written is finished, but not at any cost: a history file locked
+        # by another process would hold a write (and SIGTERM) for SQLite's busy timeout.
+        if writing.acquire(timeout=WRITE_GRACE):
+            writing.release()  # the poller starts no write after this: stop is set
+        else:
+            log.warning(
+                "stopping before the snapshot being written was finished (after %.1f s):"
+                " that poll may be missing from the history",
+                WRITE_GRACE,
+            )
 
 
 def _poll_forever(
@@ -141,31 +152,6 @@ def _poll_forever(
                     except Exception:
                         log.exception("could not record the poll in history")
         stop.wait(max(0.0, started + interval - time.monotonic()))
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    """A WSGI server answering each scrape in a thread, which shutdown does not wait for."""
-
-    daemon_threads = True
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr: Prometheus scrapes every few seconds."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _bind(listen: tuple[str, int], app: WSGIApplication) -> _Server:
-    host, port = listen
-    server_class = _Server6 if ":" in host else _Server
-    server = make_server(host, port, app, server_class=server_class, handler_class=_QuietHandler)
-    assert isinstance(server, _Server)
-    return server
 
 
 def _routes(metrics_app: WSGIApplication) -> WSGIApplication:
