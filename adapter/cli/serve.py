@@ -4,6 +4,8 @@ Polls in the background every `--interval` seconds (the first poll at start), th
 client whose rate limiters and deadline are those of a fetch; `/metrics` serves the last
 poll and never calls a venue (`adapter.unattended`). Each poll is
 recorded in the history unless `--no-record`. SIGTERM or Ctrl-C stops it (exit 0).
+`--web-config FILE` adds TLS and basic auth (`adapter.unattended.webconfig`; a bad file is
+exit 2 before anything starts); listening beyond loopback without it is warned about.
 With `--sandbox`, the sandbox's balances drift a little between polls, so that the
 exporter and `history --format chart` have something to show.
 """
@@ -71,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
     for definition in DEFINITIONS:
         definition.add_fetch_arguments(p)
     add_floor_arguments(p)
+    p.add_argument(
+        "--web-config",
+        metavar="FILE",
+        help="TLS and basic auth from a Prometheus web configuration file (the YAML that"
+        " node_exporter's --web.config.file reads)",
+    )
     history = p.add_mutually_exclusive_group()
     history.add_argument(
         "--record",
@@ -89,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def command() -> tuple[str, int]:
         from adapter.unattended import serve
 
+        web_config = load_web_config(args.web_config, args.listen)
+        scheme = "https" if web_config is not None and web_config.tls else "http"
         minimums = floors(args)
         record = None if args.no_record else recorder(args.record, simulated=args.sandbox)
         stop = threading.Event()
@@ -118,9 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         recorder=record,
                         stop=stop,
                         on_listening=lambda host, port: stderr(
-                            f"serving http://{_url_host(host)}:{port}/metrics"
+                            f"serving {scheme}://{_url_host(host)}:{port}/metrics"
                         ),
                         simulated=args.sandbox,
+                        web_config=web_config,
                     )
                 except OSError as exc:
                     host, port = args.listen
@@ -128,6 +139,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return "", 0
 
     return run_command(args, command)
+
+
+def load_web_config(path: str | None, listen: tuple[str, int]) -> Any:
+    """The --web-config file read (a UsageError naming the file and key when it is bad), or
+    None; without one, a warning when the port is reachable from beyond this machine."""
+    if path is None:
+        if not _loopback(listen[0]):
+            stderr(
+                f"venue-balances: warning: serving on {listen[0]} without --web-config: the"
+                " status page and /metrics show exact balances, without a password, to"
+                " anyone who can reach the port"
+            )
+        return None
+    from adapter.errors import ConfigurationError
+    from adapter.unattended.webconfig import WebConfig
+
+    try:
+        return WebConfig(path)
+    except ConfigurationError as exc:
+        raise UsageError(exc.message) from None
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
 
 
 def _url_host(host: str) -> str:
