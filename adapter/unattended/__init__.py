@@ -5,6 +5,8 @@
     exporter.py  `serve`: poll in the background, serve the last poll; atomic text files
     http.py      the exporter's HTTP server: one event loop reads requests, a few threads answer
     wsgi.py      one request head parsed, run through a WSGI application, answered as bytes
+    webconfig.py `serve --web-config`: the exporter-toolkit's file (basic auth, headers, reload)
+    webtls.py    its tls_server_config made into an ssl.SSLContext
     history/     every recorded fetch in one SQLite file, read back exactly
 
 It is built on the core (`adapter.domain`, `adapter.render`, `adapter.fields`), never the
