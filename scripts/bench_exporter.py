@@ -1,13 +1,15 @@
 """Benchmark: `venue-balances serve` under 1,000 idle or trickling connections and 200
 concurrent scrapes (the contract's figures for the exporter under load).
 
-    uv run python scripts/bench_exporter.py [--idle 1000] [--scrapes 200]
+    uv run python scripts/bench_exporter.py [--idle 1000] [--scrapes 200] [--tls]
 
 Runs `serve --sandbox --no-record --interval 1` in a child process and, while the sockets
 are held, measures: sequential scrape times, whether polls go on (the sandbox's last success
 timestamp keeps moving), 200 concurrent scrapes (all answered? how long?), the child's
 threads, open descriptors and memory (from /proc: Linux), and, after the 10 s read timeout,
-that the held sockets were dropped. Prints one line per figure. Exit status 1 when a target
+that the held sockets were dropped. With `--tls`, serve runs behind a web configuration with
+a throwaway self-signed certificate, and every scrape does a handshake of its own (the held
+sockets never start theirs). Prints one line per figure. Exit status 1 when a target
 is missed. Linux only (reads /proc).
 """
 
@@ -16,16 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime
 import re
 import resource
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 BIN = Path(sys.executable).parent / "venue-balances"
 SUCCESS = re.compile(rb"venue_balances_last_success_timestamp_seconds\{[^}]*\} (\S+)")
@@ -37,9 +47,47 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+TLS: ssl.SSLContext | None = None  # the client's, with --tls
+
+
 def scrape(port: int, timeout: float = 10.0) -> bytes:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout) as answer:
+    scheme = "https" if TLS else "http"
+    url = f"{scheme}://localhost:{port}/metrics"
+    with urllib.request.urlopen(url, timeout=timeout, context=TLS) as answer:
         return bytes(answer.read())
+
+
+def web_config(directory: Path) -> Path:
+    """A web configuration with a fresh self-signed certificate for localhost; sets TLS."""
+    global TLS
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    (directory / "server.crt").write_bytes(pem)
+    (directory / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (directory / "server.key").chmod(0o600)
+    config = directory / "web.yml"
+    config.write_text("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n")
+    TLS = ssl.create_default_context(cadata=pem.decode())
+    return config
 
 
 def last_success(body: bytes) -> float:
@@ -61,7 +109,9 @@ async def concurrent_scrapes(port: int, count: int) -> tuple[int, float]:
     """(answered with 200, seconds for all) of `count` scrapes sent at once."""
 
     async def one() -> bool:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, ssl=TLS, server_hostname="localhost" if TLS else None
+        )
         try:
             writer.write(b"GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n")
             answer = await reader.read()
@@ -89,15 +139,16 @@ def hold(port: int, count: int) -> list[socket.socket]:
     return held
 
 
-def run(idle: int, scrapes: int) -> bool:
+def run(idle: int, scrapes: int, options: list[str]) -> bool:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = idle + scrapes + 256
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
     port = free_port()
     listen = f"127.0.0.1:{port}"
+    command = ["serve", "--sandbox", "--no-record", "--interval", "1", "--listen", listen]
     child = subprocess.Popen(
-        [str(BIN), "serve", "--sandbox", "--no-record", "--interval", "1", "--listen", listen],
+        [str(BIN), *command, *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -172,8 +223,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--idle", type=int, default=1000, help="connections to hold")
     parser.add_argument("--scrapes", type=int, default=200, help="concurrent scrapes")
+    parser.add_argument("--tls", action="store_true", help="serve and scrape over TLS")
     args = parser.parse_args()
-    return 0 if run(args.idle, args.scrapes) else 1
+    with tempfile.TemporaryDirectory() as directory:
+        options = ["--web-config", str(web_config(Path(directory)))] if args.tls else []
+        return 0 if run(args.idle, args.scrapes, options) else 1
 
 
 if __name__ == "__main__":
