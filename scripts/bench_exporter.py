@@ -129,12 +129,14 @@ async def concurrent_scrapes(port: int, count: int) -> tuple[int, float]:
 
 
 def hold(port: int, count: int) -> list[socket.socket]:
-    """`count` connections: half idle, half with a request head begun and never finished."""
+    """`count` connections: half idle, half with a request head (with --tls, a handshake
+    record's header) begun and never finished."""
+    begun = b"\x16\x03\x01\x02\x00" if TLS else b"GET /metrics HTTP/1.1\r\nX-Trickle: "
     held = []
     for n in range(count):
         client = socket.create_connection(("127.0.0.1", port), timeout=10)
         if n % 2:
-            client.sendall(b"GET /metrics HTTP/1.1\r\nX-Trickle: ")
+            client.sendall(begun)
         held.append(client)
     return held
 
@@ -168,8 +170,9 @@ def run(idle: int, scrapes: int, options: list[str]) -> bool:
 
         started = time.monotonic()
         held = hold(port, idle)
+        begun = "a handshake" if TLS else "a request head"
         print(f"{idle} connections opened in {time.monotonic() - started:.2f} s"
-              f" (half idle, half a request head begun)")  # fmt: skip
+              f" (half idle, half {begun} begun)")  # fmt: skip
         success_then = last_success(scrape(port))
         times = []
         for _ in range(20):

@@ -4,6 +4,7 @@
     metrics.py   the exporter's metric families over the last poll (and `--format prometheus`)
     exporter.py  `serve`: poll in the background, serve the last poll; atomic text files
     http.py      the exporter's HTTP server: one event loop reads requests, a few threads answer
+    channel.py   a connection's bytes for that loop: plain, or TLS on memory BIOs
     wsgi.py      one request head parsed, run through a WSGI application, answered as bytes
     webconfig.py `serve --web-config`: the exporter-toolkit's file (basic auth, headers, reload)
     webtls.py    its tls_server_config made into an ssl.SSLContext

@@ -11,7 +11,8 @@ the polls and scrapes with them. Here an asyncio loop in one thread accepts ever
 connection, does the TLS handshake (non-blocking) and reads the request head; only a
 complete request takes one of `handlers` threads (`adapter.unattended.wsgi.respond`). Each
 connection must complete its handshake and request within `read_timeout` seconds of being
-accepted (or of its previous answer, when kept alive), else it is dropped unanswered.
+accepted (or of its previous answer, when kept alive), else it is dropped unanswered. A
+connection costs its socket and at most a request head of memory (`channel`).
 Connections are bounded by `max_connections`, kept below the process's file limit (whose
 soft value is raised toward the hard one when it is lower): when full, the connection that
 has waited longest for its request is closed to make room, so new scrapes still get in.
@@ -30,11 +31,11 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any, TypeVar
 from wsgiref.types import WSGIApplication
 
-from adapter.unattended.wsgi import MAX_HEAD, Refused, parse_head, refusal, respond
+from adapter.unattended.channel import Channel, TlsChannel, read_head, readable
+from adapter.unattended.wsgi import Refused, parse_head, refusal, respond
 
 __all__ = ["BACKLOG", "HANDLERS", "MAX_CONNECTIONS", "READ_TIMEOUT", "HttpServer"]
 
@@ -77,6 +78,7 @@ class HttpServer:
         self.address: tuple[str, int] = self._socket.getsockname()[:2]
         self.app = app
         self.tls = tls
+        self._scheme = "http" if tls is None else "https"
         self.read_timeout = read_timeout
         self.handlers = handlers
         self.max_connections = connection_bound(max_connections)
@@ -198,73 +200,60 @@ class HttpServer:
     async def _serve(self, sock: socket.socket, address: Any, pool: _Handlers) -> None:
         """One connection: handshake, then request after request until it closes or idles."""
         peer = (str(address[0]), int(address[1])) if isinstance(address, tuple) else ("", 0)
-        loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
-        writer: asyncio.StreamWriter | None = None
+        channel: Channel | None = None
+        buffer = bytearray()  # what the client sent beyond the head being answered
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one send per answer
             async with asyncio.timeout(self.read_timeout):
-                reader, writer = await self._open(loop, sock)
+                channel = await self._open(sock)
+                head = await read_head(channel, buffer)
             while True:
-                try:
-                    async with asyncio.timeout(self.read_timeout):
-                        head = await reader.readuntil(b"\r\n\r\n")
-                    self._waiting.pop(task, None)
-                    request = parse_head(head)
-                except asyncio.LimitOverrunError:
-                    raise Refused(
-                        HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "head too large"
-                    ) from None
-                scheme = "https" if self.tls is not None else "http"
+                self._waiting.pop(task, None)
+                request = parse_head(head)
                 answer = await pool.run(
                     functools.partial(
-                        respond, self.app, request, scheme=scheme, server=self.address, peer=peer
+                        respond, self.app, request, scheme=self._scheme, server=self.address,
+                        peer=peer,
                     )
-                )
-                writer.write(answer)
+                )  # fmt: skip
                 async with asyncio.timeout(self.read_timeout):
-                    await writer.drain()  # a client that never reads its answer is dropped
+                    await channel.send(answer)  # a client that never reads it is dropped
                 if not request.keep_alive:
                     break
                 self._waiting[task] = None  # to the back of the queue: it just behaved
+                async with asyncio.timeout(self.read_timeout):
+                    head = await read_head(channel, buffer)
         except Refused as exc:
-            if writer is not None:
-                writer.write(refusal(exc.status, exc.reason, keep_alive=False))
+            if channel is not None:
                 with contextlib.suppress(Exception):
                     async with asyncio.timeout(1.0):
-                        await writer.drain()
-        except (TimeoutError, asyncio.IncompleteReadError, OSError, EOFError):
+                        await channel.send(refusal(exc.status, exc.reason, keep_alive=False))
+        except (TimeoutError, OSError, EOFError):
             pass  # gone, trickling, never handshaking, or not speaking TLS: no answer
         finally:
-            if writer is None:
+            if channel is None:
                 sock.close()
-            elif task.cancelling():
-                writer.transport.abort()
             else:
-                writer.close()
+                channel.close()
 
-    async def _open(
-        self, loop: asyncio.AbstractEventLoop, sock: socket.socket
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        context = None
-        if self.tls is not None:
-            try:
-                context = self.tls()
-            except Exception as exc:
-                log.warning("refusing a connection: no usable TLS configuration: %s", exc)
-                raise EOFError from None
-        reader = asyncio.StreamReader(limit=MAX_HEAD, loop=loop)
-        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
-        tls_options: dict[str, Any] = {}
-        if context is not None:
-            tls_options = {
-                "ssl": context,
-                "ssl_handshake_timeout": self.read_timeout,
-                "ssl_shutdown_timeout": 2.0,  # seconds a closing peer may take to say so
-            }
-        transport, _ = await loop.connect_accepted_socket(lambda: protocol, sock, **tls_options)
-        return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
+    async def _open(self, sock: socket.socket) -> Channel:
+        if self.tls is None:
+            return Channel(sock)
+        await readable(sock)  # no TLS state for a socket that sends nothing
+        try:
+            context = self.tls()
+        except Exception as exc:
+            log.debug("refusing a connection: no usable TLS configuration: %s", exc)
+            raise EOFError from None
+        channel = TlsChannel(sock, context)
+        try:
+            await channel.handshake()
+        except BaseException:
+            sock.close()
+            raise
+        return channel
 
 
 class _Handlers:
