@@ -118,6 +118,7 @@ def tls_context(
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.set_alpn_protocols(["http/1.1"])  # a client offering h2 settles for HTTP/1.1
+    context.options |= ssl.OP_NO_RENEGOTIATION  # a TLS 1.2 client may not restart it mid-way
     _versions(section, context)
     _certificate(cert, key_pem, section, context)
     _client_auth(section, directory, read, context)
