@@ -164,16 +164,21 @@ class HttpServer:
     async def _accept(self, pool: _Handlers) -> None:
         loop = asyncio.get_running_loop()
         accepted = 0
+        warned = -60.0
         while True:
             try:
                 sock, peer = await loop.sock_accept(self._socket)
             except OSError as exc:
+                if exc.errno in {errno.ECONNABORTED, errno.EPROTO, errno.EINTR}:
+                    continue  # that client gave up before it was accepted
+                if loop.time() - warned >= 60:  # a lasting trouble is said once a minute
+                    log.warning("cannot accept connections: %s", exc.strerror or exc)
+                    warned = loop.time()
                 if exc.errno in {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}:
                     # Out of descriptors all the same (another part of the process took
-                    # them): make room, and give the loop a moment before the next try.
-                    log.warning("cannot accept a connection: %s", exc.strerror)
+                    # them): make room.
                     self._close_longest_waiting()
-                    await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # never a busy loop on an error that stays
                 continue
             if len(self._connections) >= self.max_connections and not self._close_longest_waiting():
                 sock.close()  # every connection is being answered: this one waits its turn

@@ -138,7 +138,7 @@ def respond(
         status, headers = started[0]
         return _answer(status, headers, body, request=request)
     except Exception:
-        log.exception("the HTTP application failed on %s %s", request.method, request.target)
+        log.exception("the HTTP application failed on %s %s", request.method, request.target[:200])
         return refusal(
             HTTPStatus.INTERNAL_SERVER_ERROR,
             "the exporter failed to answer; see its log",
