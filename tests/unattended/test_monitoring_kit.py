@@ -1,0 +1,196 @@
+"""monitoring/ checked with the tools a desk runs it with: promtool, Prometheus, systemd-analyze."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+KIT = ROOT / "monitoring"
+BIN = Path(sys.executable).parent / "venue-balances"
+CLEAN_ENV = {
+    name: value
+    for name, value in os.environ.items()
+    if not name.startswith(("KALSHI_", "COINSWITCH_", "VENUE_BALANCES_"))
+}
+ALERTS = {
+    "VenueBalancesDown",
+    "VenueBalancesStale",
+    "VenueBalancesBelowMinimum",
+    "VenueBalancesSimulated",
+    "VenueBalancesExporterDown",
+}
+TARGET_LABELS = {"job", "instance"}
+"""What Prometheus adds to every series it scrapes."""
+
+ACCOUNT = "account"
+"""The label the contract's v3 gives every per-account family (a colleague is adding it)."""
+
+PER_ACCOUNT = ("balance", "portfolio_value", "asset_equity", "up", "last_success", "fetch_errors")
+"""The families (venue_balances_...) that carry `account`."""
+
+RequireTool = Callable[..., str]
+
+
+def alerts() -> list[dict[str, Any]]:
+    (group,) = yaml.safe_load((KIT / "alerts.yml").read_text())["groups"]
+    assert group["name"] == "venue-balances"
+    rules: list[dict[str, Any]] = group["rules"]
+    return rules
+
+
+@pytest.fixture
+def promtool(require_tool: RequireTool) -> str:
+    return require_tool("promtool", package="prometheus")
+
+
+def run(*command: str | Path, cwd: Path = KIT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+# promtool ---------------------------------------------------------------------------
+
+
+def test_promtool_accepts_the_config_and_its_rules(promtool: str) -> None:
+    config = run(promtool, "check", "config", "prometheus.yml")
+    assert config.returncode == 0, config.stdout + config.stderr
+    assert "SUCCESS: 5 rules found" in config.stdout, "the config's rule_files hold the alerts"
+    rules = run(promtool, "check", "rules", "alerts.yml")
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+
+    settings = yaml.safe_load((KIT / "prometheus.yml").read_text())
+    assert settings["rule_files"] == ["alerts.yml"]
+    (job,) = settings["scrape_configs"]
+    assert job["job_name"] == "venue-balances"
+    assert job["static_configs"] == [{"targets": ["127.0.0.1:9464"]}]
+
+
+def test_the_commented_tls_and_basic_auth_scrape_is_valid_once_uncommented(
+    promtool: str, tmp_path: Path
+) -> None:
+    """What prometheus.yml shows for an exporter run with --web-config, uncommented as a
+    desk would, is a scrape config Prometheus takes."""
+    text = (KIT / "prometheus.yml").read_text()
+    before, marker, after = text.partition("uncomment")
+    assert marker, "prometheus.yml shows the https scrape, commented out"
+    uncommented = re.sub(r"(?m)^(\s*)# (?=\s*\w+:)", r"\1", after)
+    (tmp_path / "prometheus.yml").write_text(before + marker + uncommented)
+    shutil.copy(KIT / "alerts.yml", tmp_path)
+    result = run(promtool, "check", "config", "prometheus.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (job,) = yaml.safe_load((tmp_path / "prometheus.yml").read_text())["scrape_configs"]
+    assert job["scheme"] == "https"
+    assert set(job["tls_config"]) >= {"ca_file"}
+    assert set(job["basic_auth"]) == {"username", "password_file"}, "never a password inline"
+
+
+def test_the_alerts_are_the_contracts_five_and_each_says_what_to_do() -> None:
+    rules = alerts()
+    assert sorted(rule["alert"] for rule in rules) == sorted(ALERTS)
+    for rule in rules:
+        assert re.fullmatch(r"\d+[smh]", rule["for"]), rule["alert"]
+        assert rule["labels"]["severity"] in {"warning", "critical"}, rule["alert"]
+        assert set(rule["annotations"]) == {"summary", "description"}, rule["alert"]
+    exporter_down = next(r for r in rules if r["alert"] == "VenueBalancesExporterDown")
+    assert exporter_down["expr"].count('up{job="venue-balances"}') == 2
+    assert 'absent(up{job="venue-balances"})' in exporter_down["expr"]
+
+
+def test_promtool_unit_tests_of_the_alerts_pass(promtool: str) -> None:
+    result = run(promtool, "test", "rules", "alerts.test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    tested = set(re.findall(r"alertname: (\w+)", (KIT / "alerts.test.yml").read_text()))
+    assert tested == ALERTS
+
+
+FLIPPED = {"==": "!=", "!=": "==", ">": "<=", "<=": ">", "<": ">=", ">=": "<"}
+
+
+def broken(expr: str) -> Iterator[tuple[str, str]]:
+    """(what was broken, the broken expression) for each way of breaking `expr`: each
+    comparison flipped, each number doubled and halved, each `or` branch and each set of
+    label matchers dropped, and the whole replaced by one that never fires."""
+    for match in re.finditer(r"(?<=\s)(==|!=|>=|<=|>|<)(?=\s)", expr):
+        flipped = FLIPPED[match.group()]
+        yield f"{match.group()} as {flipped}", splice(expr, match, flipped)
+    for match in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", expr):
+        for factor in (Decimal(2), Decimal("0.5")):
+            if (number := Decimal(match.group()) * factor) != Decimal(match.group()):
+                yield f"{match.group()} as {number}", splice(expr, match, format(number, "f"))
+    branches = expr.split(" or ")
+    for dropped in range(len(branches) if len(branches) > 1 else 0):
+        kept = " or ".join(b for i, b in enumerate(branches) if i != dropped)
+        yield f"without {branches[dropped]}", kept
+    for match in re.finditer(r"\{[^}]*\}", expr):
+        yield f"without {match.group()}", splice(expr, match, "")
+    yield "never firing", "vector(1) == 0"
+
+
+def splice(text: str, match: re.Match[str], new: str) -> str:
+    return text[: match.start()] + new + text[match.end() :]
+
+
+def test_every_alert_fails_its_tests_when_its_expression_is_broken(
+    promtool: str, tmp_path: Path
+) -> None:
+    """Each broken copy of alerts.yml sits in a directory of its own with the tests of the
+    alert it broke, which must then fail; an untouched copy with every test must pass.
+    Two promtool runs, one per core, take all the copies (one run each would cost seconds)."""
+    rules = alerts()
+    suite = yaml.safe_load((KIT / "alerts.test.yml").read_text())
+    write_kit(tmp_path / "untouched", rules, suite)
+    cases: dict[str, tuple[str, str]] = {}  # directory: (alert, what was broken)
+    for index, rule in enumerate(rules):
+        alert, expr = rule["alert"], rule["expr"]
+        mutants = {text: how for how, text in broken(expr) if text != expr}
+        assert mutants, alert
+        own = [g for g in suite["tests"] if alert in {t["alertname"] for t in g["alert_rule_test"]}]
+        for text, how in mutants.items():
+            directory = f"{index}-{len(cases)}"
+            cases[directory] = (alert, how)
+            copy = [{**r, "expr": text} if r is rule else r for r in rules]
+            write_kit(tmp_path / directory, copy, {**suite, "tests": own})
+    assert len(cases) >= 2 * len(ALERTS)
+
+    directories = ["untouched", *cases]
+    runs = [
+        subprocess.Popen(
+            [promtool, "test", "rules", *(f"{d}/alerts.test.yml" for d in directories[half::2])],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # failures go to stderr: one pipe keeps them in place
+            text=True,
+        )
+        for half in (0, 1)
+    ]
+    output = "".join(process.communicate(timeout=60)[0] for process in runs)
+    sections = {
+        section.split()[0].split("/")[0]: section for section in output.split("Unit Testing:")[1:]
+    }
+    assert set(sections) == set(directories), output
+    assert "SUCCESS" in sections["untouched"], sections["untouched"]
+    survivors = [
+        f"{alert} with {how}"
+        for directory, (alert, how) in cases.items()
+        if f"alertname: {alert}," not in sections[directory]
+    ]
+    assert survivors == [], "these broken alerts pass their tests (or fail on something else)"
+
+
+def write_kit(directory: Path, rules: list[dict[str, Any]], suite: dict[str, Any]) -> None:
+    directory.mkdir()
+    groups = {"groups": [{"name": "venue-balances", "rules": rules}]}
+    (directory / "alerts.yml").write_text(yaml.safe_dump(groups, sort_keys=False))
+    (directory / "alerts.test.yml").write_text(yaml.safe_dump(suite, sort_keys=False))
