@@ -455,3 +455,70 @@ def test_a_real_prometheus_scrapes_serve_and_evaluates_the_alerts(
 def grafana(expr: str) -> str:
     """A dashboard query as Grafana sends it with every account selected."""
     return expr.replace("$account", ".*").replace("$__rate_interval", "4s")
+
+
+# systemd ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unit(tmp_path: Path) -> Path:
+    """The unit, pointed at a program that exists here (verify checks ExecStart's)."""
+    text = (KIT / "venue-balances.service").read_text()
+    (exec_start,) = re.findall(r"(?m)^ExecStart=(\S+) (.*)$", text)
+    assert exec_start == (
+        "/opt/venue-balances/bin/venue-balances",
+        "serve --config /etc/venue-balances/accounts.toml"
+        " --record /var/lib/venue-balances/history.sqlite3",
+    )
+    copy = tmp_path / "venue-balances.service"
+    copy.write_text(text.replace(exec_start[0], sys.executable))
+    return copy
+
+
+def systemd_analyze() -> str:
+    """systemd-analyze, or a skip: it comes with systemd, which containers often lack, and
+    .ci/run does not install it."""
+    path = shutil.which("systemd-analyze")
+    if path is None:
+        pytest.skip("systemd-analyze is not installed (it comes with systemd)")
+    return path
+
+
+def test_systemd_verifies_the_unit(unit: Path) -> None:
+    analyze = systemd_analyze()
+    result = run(analyze, "verify", unit, cwd=unit.parent)
+    complaints = [
+        line for line in (result.stdout + result.stderr).splitlines() if unit.name in line
+    ]
+    assert result.returncode == 0 and complaints == [], result.stdout + result.stderr
+
+    # verify exits 0 on an unknown setting and only says so: make sure it would be seen.
+    unit.write_text(unit.read_text().replace("ProtectSystem=", "ProtectSystm="))
+    misspelt = run(analyze, "verify", unit, cwd=unit.parent)
+    assert "ProtectSystm" in misspelt.stdout + misspelt.stderr
+
+
+def test_the_unit_keeps_secrets_out_and_the_service_locked_down(unit: Path) -> None:
+    text = (KIT / "venue-balances.service").read_text()
+    settings: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    for inline in ("Environment", "SetCredential", "SetCredentialEncrypted"):
+        assert inline not in settings, "credentials come from files, never the unit"
+    assert settings["LoadCredential"] == ["keys:/etc/venue-balances/keys"]
+    assert settings["DynamicUser"] == ["yes"] and "User" not in settings
+    assert settings["StateDirectory"] == ["venue-balances"]
+    assert settings["Restart"] == ["on-failure"]
+    for hardening in ("NoNewPrivileges", "ProtectHome", "PrivateTmp", "RestrictSUIDSGID"):
+        assert settings[hardening] == ["yes"], hardening
+    assert settings["ProtectSystem"] == ["strict"]
+
+    analyze = systemd_analyze()
+    if "--offline" not in run(analyze, "security", "--help").stdout:
+        pytest.skip("this systemd-analyze cannot review a unit file offline (systemd < 250)")
+    review = run(analyze, "security", "--offline=true", unit, cwd=unit.parent)
+    level = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", review.stdout)
+    assert level, review.stdout + review.stderr
+    assert float(level.group(1)) <= 2.0, review.stdout
