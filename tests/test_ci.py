@@ -6,6 +6,7 @@ plays each kind of machine and records what it was asked to do (no download)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -83,3 +84,52 @@ def test_ci_run_uses_the_installer() -> None:
     text = (ROOT / ".ci" / "run").read_text()
     assert ".ci/install-uv" in text and "uv run --locked pytest" in text
     assert "pip install" not in text, "installing is .ci/install-uv's job"
+
+
+FAKE_TOOL = """#!/bin/sh
+echo "${AS_ROOT:+sudo }${0##*/} $*${DEBIAN_FRONTEND:+ ($DEBIAN_FRONTEND)}\
+${VENUE_BALANCES_REQUIRE_TOOLS:+ REQUIRE=$VENUE_BALANCES_REQUIRE_TOOLS}" >> "$LOG"
+"""
+APT = "apt-get update -qq (noninteractive)"
+INSTALL = "apt-get install -y -qq --no-install-recommends {} (noninteractive)"
+
+
+@pytest.mark.parametrize(
+    ("uid", "installed", "expected"),
+    [
+        ("0", (), [APT, INSTALL.format("prometheus chromium")]),
+        ("1000", ("promtool", "prometheus"), [f"sudo {APT}", "sudo " + INSTALL.format("chromium")]),
+        ("1000", ("promtool", "chromium"), [f"sudo {APT}", "sudo " + INSTALL.format("prometheus")]),
+        ("1000", ("promtool", "prometheus", "chromium"), []),
+    ],
+)
+def test_ci_run_installs_the_tools_tests_drive_and_requires_them(
+    tmp_path: Path, uid: str, installed: tuple[str, ...], expected: list[str]
+) -> None:
+    """.ci/run on a machine whose PATH holds only stand-ins (and bash, env, dirname): apt
+    installs what is missing, quietly and without recommends, through sudo unless root,
+    before the tests, which run with VENUE_BALANCES_REQUIRE_TOOLS=1."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for real in ("bash", "env", "dirname"):
+        (bin_dir / real).symlink_to(shutil.which(real) or real)
+    for fake in ("apt-get", "uv", *installed):
+        (bin_dir / fake).write_text(FAKE_TOOL)
+    (bin_dir / "sudo").write_text('#!/bin/sh\nAS_ROOT=1 exec "$@"\n')
+    (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    for tool in bin_dir.iterdir():
+        if not tool.is_symlink():
+            tool.chmod(0o755)
+    log = tmp_path / "log"
+    result = subprocess.run(
+        [str(ROOT / ".ci" / "run")],
+        env={"PATH": str(bin_dir), "LOG": str(log), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert log.read_text().splitlines() == [
+        *expected,
+        "uv --version REQUIRE=1",
+        "uv run --locked pytest REQUIRE=1",
+    ]
