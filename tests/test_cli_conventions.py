@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_cli import BIN, CLEAN_ENV, run
 
 from adapter.sandbox import Sandbox
+from tests.test_cli import BIN, CLEAN_ENV, run
 
 
 def test_version() -> None:

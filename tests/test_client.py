@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CS_PUBLIC, CS_SECRET, FakeVenues, cs_body, kalshi_row
 
 import adapter
+from tests.fake_venues import CS_PUBLIC, CS_SECRET, FakeVenues, cs_body, kalshi_row
 
 KALSHI_BODY = {"subaccount_balances": [kalshi_row(0, "1500.2500"), kalshi_row(1, "0.5600")]}
 

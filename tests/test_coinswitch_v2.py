@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import tally
 from venue_balances_coinswitch_dma.models import (
     ConsolidatedBalanceResponse,
     MasterBalanceResponse,
@@ -27,6 +26,7 @@ from adapter.venues.coinswitch_dma.mapping import (
     subaccounts_from_json,
 )
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS, SAMPLE_MASTER
+from tests.reliability import tally
 
 FAST = {"retry_base_delay": 0.001, "retry_max_delay": 0.005, "coinswitch_rate_limit": None}
 CHILD = "/dma/api/v1/master/subaccount/balance"

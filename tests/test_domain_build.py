@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 import pytest
-from conftest import kalshi_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from adapter.domain import build_asset, build_balance, build_shard
 from adapter.fields import NUMERAL, FieldProblem, load_json, numerals
 from adapter.venues.coinswitch_dma.mapping import consolidated_from_json
 from adapter.venues.kalshi.mapping import balances_from_json
+from tests.fake_venues import kalshi_row
 
 BUILDERS = [
     (ShardBalance, build_shard),

@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body, tally
 
 import adapter
 from adapter import errors as E
+from tests.fake_venues import FakeVenues, cs_body
+from tests.reliability import tally
 
 VENUES = ["kalshi", "coinswitch_dma"]
 ENDPOINTS = {

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import T0, coinswitch, kalshi, report
 
 from adapter.domain import BalanceReport
 from adapter.errors import VenueUnavailableError
 from adapter.unattended.exporter import serve, write_textfile
 from adapter.unattended.floors import parse_floors
 from adapter.unattended.history import History
+from tests.samples import T0, coinswitch, kalshi, report
 
 VENUES = ["kalshi", "coinswitch_dma"]
 

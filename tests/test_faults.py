@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import tally
 
 import adapter
 from adapter.sandbox import Fault, Sandbox
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
+from tests.reliability import tally
 
 FAST = {"retry_base_delay": 0.02, "retry_max_delay": 0.1, "coinswitch_rate_limit": None}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from samples import THIRTY_DIGITS, coinswitch, failure, kalshi, report
 
 from adapter.domain import Venue
 from adapter.errors import VenueUnavailableError
@@ -17,6 +16,7 @@ from adapter.unattended.floors import (
     parse_floor,
     parse_floors,
 )
+from tests.samples import THIRTY_DIGITS, coinswitch, failure, kalshi, report
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, tally
-from test_cli import run as run_cli
 
 import adapter
 import adapter.engine.attempt
 from adapter.sandbox import Fault, Sandbox
+from tests.fake_venues import CS_PUBLIC, CS_SECRET
+from tests.reliability import UNPRINTABLE, tally
+from tests.test_cli import run as run_cli
 
 T = TypeVar("T")
 SLACK = 0.25  # seconds a call may end past its deadline

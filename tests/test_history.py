@@ -9,17 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from samples import (
-    DAY,
-    T0,
-    THIRTY_DIGITS,
-    coinswitch,
-    failure,
-    full_coinswitch,
-    full_kalshi,
-    kalshi,
-    report,
-)
 
 from adapter.domain import BalanceReport, Venue
 from adapter.errors import (
@@ -37,6 +26,17 @@ from adapter.unattended.history import (
     default_path,
     parse_duration,
     series,
+)
+from tests.samples import (
+    DAY,
+    T0,
+    THIRTY_DIGITS,
+    coinswitch,
+    failure,
+    full_coinswitch,
+    full_kalshi,
+    kalshi,
+    report,
 )
 
 

@@ -8,17 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from samples import (
-    DAY,
-    T0,
-    THIRTY_DIGITS,
-    coinswitch,
-    failure,
-    full_coinswitch,
-    full_kalshi,
-    kalshi,
-    report,
-)
 
 from adapter import render
 from adapter.domain import BalanceReport, Venue
@@ -31,6 +20,17 @@ from adapter.unattended.history.render import (
     as_json,
     as_table,
     render_history,
+)
+from tests.samples import (
+    DAY,
+    T0,
+    THIRTY_DIGITS,
+    coinswitch,
+    failure,
+    full_coinswitch,
+    full_kalshi,
+    kalshi,
+    report,
 )
 
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import UNPRINTABLE, FakeVenues, cs_body, edited, kalshi_row, tally
 
 import adapter
+from tests.fake_venues import FakeVenues, cs_body, edited, kalshi_row
+from tests.reliability import UNPRINTABLE, tally
 
 ENDPOINT = {
     "kalshi": "GET /portfolio/subaccounts/balances",

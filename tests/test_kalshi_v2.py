@@ -17,7 +17,6 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-from conftest import FakeVenues, edited, kalshi_row
 
 import adapter
 from adapter import FetchError, ShardBalance
@@ -32,6 +31,7 @@ from adapter.venues.kalshi.simulator import (
     KalshiSimulator,
 )
 from adapter.venues.simulation import Request
+from tests.fake_venues import FakeVenues, edited, kalshi_row
 
 BULK_TARGET = "/trade-api/v2/portfolio/subaccounts/balances"
 BALANCE_TARGET = "/trade-api/v2/portfolio/balance"

@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import cs_body, edited, kalshi_row
 
 from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
 from adapter.fields import FieldProblem
 from adapter.venues.coinswitch_dma.mapping import balance_from_json
 from adapter.venues.kalshi.mapping import balances_from_json, balances_from_rows
+from tests.fake_venues import cs_body, edited, kalshi_row
 
 
 def test_coinswitch_seed_example() -> None:

@@ -17,11 +17,12 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 import httpx
-from conftest import CS_PUBLIC, CS_SECRET, UNPRINTABLE, FakeVenues, cs_body, edited, tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adapter
+from tests.fake_venues import CS_PUBLIC, CS_SECRET, FakeVenues, cs_body, edited
+from tests.reliability import UNPRINTABLE, tally
 
 BUDGET = settings(
     max_examples=300,

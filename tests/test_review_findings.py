@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FakeVenues, cs_body
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -21,6 +20,7 @@ import adapter
 from adapter.domain import BalanceReport, SubaccountBalance, Venue
 from adapter.render import as_table
 from adapter.sandbox import Fault, Sandbox
+from tests.fake_venues import FakeVenues, cs_body
 
 BIN = Path(sys.executable).parent
 

@@ -173,7 +173,7 @@ def test_a_resolved_name_is_connected_to(resolver: Sandbox) -> None:
 def test_the_exit_status_survives_a_closed_stderr() -> None:
     import subprocess
 
-    from test_cli import BIN, CLEAN_ENV
+    from tests.test_cli import BIN, CLEAN_ENV
 
     with subprocess.Popen(
         [str(BIN / "venue-balances"), "--sandbox", "--subaccount", "9999", "--format", "csv"],
@@ -206,7 +206,7 @@ def test_an_absurd_number_of_seconds_is_a_configuration_error(
 def test_bad_values_are_usage_errors_before_anything_is_fetched(
     args: tuple[str, ...], complaint: str
 ) -> None:
-    from test_cli import run
+    from tests.test_cli import run
 
     result = run(*args)
     assert result.returncode == 2, result.stderr
@@ -266,7 +266,7 @@ def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) ->
 
 
 def test_prometheus_output_of_the_sandbox_says_it_is_simulated() -> None:
-    from test_cli import run
+    from tests.test_cli import run
 
     sandboxed = run("--sandbox", "--format", "prometheus").stdout
     assert "\nvenue_balances_simulated 1.0\n" in sandboxed
@@ -277,7 +277,7 @@ def test_a_bad_coinswitch_id_variable_does_not_matter_when_coinswitch_is_not_rea
 ) -> None:
     from pathlib import Path
 
-    from test_cli import run
+    from tests.test_cli import run
 
     with Sandbox.demo() as sandbox:
         env = sandbox.environment(Path(str(tmp_path)))

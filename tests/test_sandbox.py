@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import tally
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 import adapter
 from adapter.sandbox import Fault, Sandbox
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
 from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
+from tests.reliability import tally
 
 FAST = {"retry_base_delay": 0.001, "retry_max_delay": 0.01, "coinswitch_rate_limit": None}
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CS_PUBLIC, CS_SECRET, FIXED_MS, verify_kalshi
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -17,6 +16,7 @@ from venue_balances_kalshi.api.portfolio import get_subaccount_balances
 import adapter
 from adapter.venues.coinswitch_dma import signer as coinswitch
 from adapter.venues.kalshi import signer as kalshi
+from tests.fake_venues import CS_PUBLIC, CS_SECRET, FIXED_MS, verify_kalshi
 
 # facts/coinswitch-dma.md section 2.4: RFC 8032 TEST 1 key, epoch 1719905777483.
 VECTORS = [

@@ -19,13 +19,13 @@ from typing import Any
 
 import attrs
 import pytest
-from test_regenerate import load_regenerate
 
 from adapter import MalformedResponseError, SubaccountBalance, Venue
 
 # The adapter's Kalshi mapping under test: generated rows in, balances out (or FieldProblem).
 from adapter.fields import FieldProblem
 from adapter.venues.kalshi.mapping import balances_from_rows
+from tests.test_regenerate import load_regenerate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "kalshi-3.8.0.yaml"

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from openapi_spec_validator import validate
-from test_regenerate import load_regenerate
+
+from tests.test_regenerate import load_regenerate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import BIN, CLEAN_ENV, run
 
 from adapter.sandbox import Fault, Sandbox
+from tests.test_cli import BIN, CLEAN_ENV, run
 
 
 def free_port() -> int:
