@@ -1,7 +1,7 @@
 """Older revisions of Kalshi's spec: answers shaped by them still map into balances.
 
 Kalshi's 3.8.0 text (the seed this project started from, kept verbatim in
-tests/fixtures/kalshi-3.8.0.yaml) has no `exchange_index` on a SubaccountBalance row. A
+tests/specs/fixtures/kalshi-3.8.0.yaml) has no `exchange_index` on a SubaccountBalance row. A
 client generated from it, by scripts/regenerate.py's own `generate`, parses such rows; the
 adapter's Kalshi mapping must still turn them into balances.
 """
@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -25,10 +24,10 @@ from adapter import MalformedResponseError, SubaccountBalance, Venue
 # The adapter's Kalshi mapping under test: generated rows in, balances out (or FieldProblem).
 from adapter.fields import FieldProblem
 from adapter.venues.kalshi.mapping import balances_from_rows
-from tests.test_regenerate import load_regenerate
+from tests.paths import ROOT
+from tests.specs.test_regenerate import load_regenerate
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "tests" / "fixtures" / "kalshi-3.8.0.yaml"
+SEED = ROOT / "tests" / "specs" / "fixtures" / "kalshi-3.8.0.yaml"
 # The OpenAPI block of Kalshi's get-all-subaccount-balances page, spec 3.8.0 (copy downloaded
 # 2026-02-22T23:06:59Z), as recorded in specs/README.md when it was the current text.
 SEED_SHA256 = "a33ba8ef400438f8596f440715f8330d3a461a8fdd7b6622c15b79a9a18d01b3"

@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from tests.test_regenerate import load_regenerate
+from tests.paths import ROOT
+from tests.specs.test_regenerate import load_regenerate
 
-ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 PACKAGES = {
     "kalshi-get-all-subaccount-balances.yaml": "venue_balances_kalshi",
