@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 FAKE_PYTHON = r"""#!/usr/bin/env bash
 # A stand-in python3: MODE=managed (PEP 668, venv works), novenv-user (no venv module,

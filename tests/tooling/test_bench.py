@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 SYNC_KINDS = ("adapter", "floor", "http.client", "unsigned")
 ASYNC_KINDS = ("adapter", "floor", "unsigned")
 TARGETED_ENDPOINTS = ("kalshi-3", "coinswitch", "kalshi-256")
