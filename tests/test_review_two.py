@@ -104,23 +104,6 @@ def test_an_exchange_index_past_int64_is_malformed() -> None:
     )
 
 
-def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: object) -> None:
-    from datetime import UTC, datetime
-    from decimal import Decimal
-
-    from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
-    from adapter.unattended.history import History, HistoryError
-
-    shard = ShardBalance(exchange_index=2**64, balance=Decimal("1"))
-    balance = SubaccountBalance(
-        venue=Venue.KALSHI, subaccount=0, primary=True, currency="USD",
-        balance=Decimal("1"), shards=(shard,),
-    )  # fmt: skip
-    report = BalanceReport(balances=[balance], errors=[], fetched_at=datetime.now(UTC))
-    with pytest.raises(HistoryError):
-        History(f"{tmp_path}/h.sqlite3").record(report, simulated=False)
-
-
 @pytest.fixture
 def resolver(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> Sandbox:
     """`slow.test` takes 3 s to resolve; `named.test` is the sandbox's address."""
@@ -212,37 +195,6 @@ def test_bad_values_are_usage_errors_before_anything_is_fetched(
     assert result.returncode == 2, result.stderr
     assert complaint in result.stderr and "unexpected" not in result.stderr
     assert "SIMULATED" not in result.stderr, "refused before the sandbox even started"
-
-
-def test_a_chart_of_amounts_past_float_range_says_so() -> None:
-    from datetime import UTC, datetime, timedelta
-    from decimal import Decimal
-
-    from adapter.domain import SubaccountBalance, Venue
-    from adapter.unattended.history import Snapshot
-    from adapter.unattended.history.render import as_chart
-
-    start = datetime(2026, 11, 20, tzinfo=UTC)
-    snapshots = [
-        Snapshot(
-            id=i,
-            fetched_at=start + timedelta(hours=i),
-            simulated=False,
-            balances=[
-                SubaccountBalance(
-                    venue=Venue.KALSHI,
-                    subaccount=0,
-                    primary=True,
-                    currency="USD",
-                    balance=Decimal("9" * 400) + i,
-                )
-            ],
-            errors=[],
-        )
-        for i in range(1, 3)
-    ]
-    chart = as_chart(snapshots)
-    assert "too large to draw" in chart and "kalshi 0 USD" in chart
 
 
 def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from monitoring_files import (
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.unattended.monitoring_files import (
     ACCOUNT,
     BIN,
     CLEAN_ENV,
@@ -22,7 +24,6 @@ from monitoring_files import (
     dashboard_queries,
     panels,
 )
-from prometheus_client.parser import text_string_to_metric_families
 
 
 @pytest.fixture(scope="module")

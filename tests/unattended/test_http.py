@@ -18,10 +18,10 @@ from pathlib import Path
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 import pytest
-from certificates import self_signed, write
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
 from adapter.unattended.http import HttpServer, connection_bound
+from tests.unattended.certificates import self_signed, write
 
 READ_TIMEOUT = 1.0  # seconds
 HANDLERS = 2

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-from monitoring_files import (
+
+from tests.unattended.monitoring_files import (
     ALERTS,
     KIT,
     RequireTool,

@@ -16,8 +16,9 @@ from typing import Any
 
 import bcrypt
 import yaml
-from certificates import self_signed, write
-from monitoring_files import (
+
+from tests.unattended.certificates import self_signed, write
+from tests.unattended.monitoring_files import (
     ALERTS,
     BIN,
     CLEAN_ENV,

@@ -17,13 +17,13 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 import bcrypt
 import pytest
-from certificates import Pair, self_signed, write
 
 from adapter.cli.serve import load_web_config
 from adapter.errors import ConfigurationError
 from adapter.unattended.http import HttpServer
 from adapter.unattended.webconfig import WebConfig
 from tests.test_cli import BIN, CLEAN_ENV
+from tests.unattended.certificates import Pair, self_signed, write
 
 PASSWORD = "correct horse"
 HASH = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()  # cost 4: fast tests

@@ -16,7 +16,7 @@ from adapter.unattended.floors import (
     parse_floor,
     parse_floors,
 )
-from tests.samples import THIRTY_DIGITS, coinswitch, failure, kalshi, report
+from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi, report
 
 
 @pytest.mark.parametrize(

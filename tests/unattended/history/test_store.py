@@ -4,81 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapter.domain import BalanceReport, Venue
-from adapter.errors import (
-    AdapterError,
-    AuthenticationError,
-    MalformedResponseError,
-    NotFoundError,
-    VenueUnavailableError,
-)
-from adapter.unattended.history import (
-    SCHEMA_VERSION,
-    History,
-    HistoryError,
-    Snapshot,
-    default_path,
-    parse_duration,
-    series,
-)
-from tests.samples import (
-    DAY,
-    T0,
-    THIRTY_DIGITS,
-    coinswitch,
-    failure,
-    full_coinswitch,
-    full_kalshi,
-    kalshi,
-    report,
-)
-
-
-def three_reports() -> list[BalanceReport]:
-    return [
-        report(
-            full_kalshi(0, THIRTY_DIGITS),
-            kalshi(3, "-0.00"),
-            full_coinswitch(None, "5000.00"),
-            full_coinswitch(1001, "0.000001"),
-            errors=(
-                failure(
-                    Venue.COINSWITCH_DMA,
-                    9999,
-                    NotFoundError("subaccount not found", venue="coinswitch_dma", status=404),
-                ),
-            ),
-            at=T0,
-        ),
-        report(
-            kalshi(0, "1500.2500"),
-            errors=(
-                failure(
-                    Venue.COINSWITCH_DMA,
-                    None,
-                    AuthenticationError(
-                        "bad signature",
-                        venue="coinswitch_dma",
-                        endpoint="GET /dma/api/v1/master/balance",
-                        status=401,
-                    ),
-                ),
-            ),
-            at=T0 + DAY + timedelta(microseconds=7),
-        ),
-        report(at=T0 + 2 * DAY),
-    ]
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> History:
-    return History(tmp_path / "nested" / "history.sqlite3")
+from adapter.errors import AdapterError, MalformedResponseError, VenueUnavailableError
+from adapter.unattended.history import SCHEMA_VERSION, History, HistoryError, Snapshot, default_path
+from tests.unattended.samples import DAY, T0, failure, kalshi, report, three_reports
 
 
 def assert_same_errors(snapshot: Snapshot, expected: BalanceReport) -> None:
@@ -257,139 +191,11 @@ def test_readers_see_whole_snapshots_while_a_writer_appends(history: History) ->
     assert len(history.snapshots()) == 30
 
 
-def test_since_keeps_snapshots_at_or_after_it(history: History) -> None:
-    for r in three_reports():
-        history.record(r, simulated=False)
-    assert [s.fetched_at for s in history.snapshots(since=T0 + DAY)] == [
-        T0 + DAY + timedelta(microseconds=7),
-        T0 + 2 * DAY,
-    ]
-    # Microseconds count: a boundary just after a snapshot leaves it out.
-    after = history.snapshots(since=T0 + DAY + timedelta(microseconds=8))
-    assert [s.fetched_at for s in after] == [T0 + 2 * DAY]
-    assert history.snapshots(since=T0 + 3 * DAY) == []
-
-
-def test_since_must_be_aware(history: History) -> None:
-    with pytest.raises(ValueError, match="naive"):
-        history.snapshots(since=T0.replace(tzinfo=None))
-
-
-def test_the_master_can_be_selected(history: History) -> None:
-    for r in three_reports():
-        history.record(r, simulated=False)
-
-    # The master's balance in the first snapshot, its failure in the second.
-    [fetched, failed] = history.snapshots(subaccounts=[None])
-    assert [(b.venue, b.subaccount) for b in fetched.balances] == [(Venue.COINSWITCH_DMA, None)]
-    assert fetched.errors == []
-    assert failed.balances == []
-    assert [(e.venue, e.subaccount, e.error.kind) for e in failed.errors] == [
-        (Venue.COINSWITCH_DMA, None, "authentication")
-    ]
-
-    # A venue's failure that names no subaccount concerns every subaccount filter.
-    master_and_child = history.snapshots(venues=[Venue.COINSWITCH_DMA], subaccounts=[None, 1001])
-    assert [[(b.venue, b.subaccount) for b in s.balances] for s in master_and_child] == [
-        [(Venue.COINSWITCH_DMA, None), (Venue.COINSWITCH_DMA, 1001)],
-        [],
-    ]
-    assert [[e.subaccount for e in s.errors] for s in master_and_child] == [[], [None]]
-
-    kalshi_zero = history.snapshots(venues=[Venue.KALSHI], subaccounts=[0])
-    assert [[str(b.balance) for b in s.balances] for s in kalshi_zero] == [
-        ["123456789012345678901234.567891"],
-        ["1500.2500"],
-    ]
-    assert all(s.errors == [] for s in kalshi_zero)
-
-
-def test_unfiltered_reads_keep_empty_snapshots(history: History) -> None:
-    history.record(report(at=T0), simulated=False)
-    assert [s.balances for s in history.snapshots()] == [[]]
-    assert history.snapshots(venues=[Venue.KALSHI]) == []
-
-
 def test_a_failed_write_records_nothing(history: History) -> None:
     broken = report(kalshi(0, "1.00"), errors=(failure(Venue.KALSHI, 1, ValueError("x")),))
     with pytest.raises(AttributeError):
         history.record(broken, simulated=False)
     assert history.snapshots() == []
-
-
-def test_series_first_last_and_exact_change(history: History) -> None:
-    big = Decimal("999999999999999999999999999999.99")
-    history.record(report(kalshi(0, "5.00"), coinswitch(None, "10.00"), at=T0), simulated=True)
-    history.record(report(kalshi(0, str(big)), at=T0 + DAY), simulated=False)
-    history.record(
-        report(kalshi(0, "0.02"), coinswitch(None, "7.5"), at=T0 + 2 * DAY), simulated=False
-    )
-
-    [master, master_simulated, zero, zero_simulated] = history.series()
-
-    assert (master.venue, master.subaccount, master.currency) == (
-        Venue.COINSWITCH_DMA,
-        None,
-        "USDT",
-    )
-    # The sandbox's numbers never join a real series: each kind makes its own.
-    assert (master.first, master.last, str(master.change)) == (
-        Decimal("7.5"),
-        Decimal("7.5"),
-        "0.0",
-    )
-    assert not master.simulated and master_simulated.simulated
-    assert [p.at for p in master_simulated.points] == [T0]
-    assert master_simulated.first == Decimal("10.00")
-    assert str(zero.change) == "-999999999999999999999999999999.97"  # 32 digits, exact
-    assert len(zero.points) == 2 and not zero.simulated
-    assert zero_simulated.first == Decimal("5.00") and zero_simulated.simulated
-    assert not any(s.simulated for s in series(history.snapshots(since=T0 + DAY)))
-
-
-def test_series_order_master_first_then_numbers() -> None:
-    snapshots = [
-        Snapshot(
-            id=1,
-            fetched_at=T0,
-            simulated=False,
-            balances=[
-                coinswitch(1002, "1"),
-                kalshi(10, "1"),
-                coinswitch(None, "1"),
-                kalshi(2, "1"),
-            ],
-            errors=[],
-        )
-    ]
-    assert [(s.venue.value, s.subaccount) for s in series(snapshots)] == [
-        ("coinswitch_dma", None),
-        ("coinswitch_dma", 1002),
-        ("kalshi", 2),
-        ("kalshi", 10),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("7d", timedelta(days=7)),
-        ("24h", timedelta(hours=24)),
-        ("30m", timedelta(minutes=30)),
-        ("2w", timedelta(weeks=2)),
-        ("90s", timedelta(seconds=90)),
-    ],
-)
-def test_durations(text: str, expected: timedelta) -> None:
-    assert parse_duration(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text", ["", "7", "d", "0d", "-1d", "1.5h", "7 d", "7D", "1y", "7d12h", "99999999w", "\u0667d"]
-)
-def test_bad_durations_say_what_is_accepted(text: str) -> None:
-    with pytest.raises(ValueError, match=r"not a duration: .*30m, 24h, 7d, 2w"):
-        parse_duration(text)
 
 
 def test_sqlite_failures_are_history_errors(tmp_path: Path) -> None:
@@ -404,3 +210,20 @@ def test_an_error_without_a_status_survives(history: History) -> None:
     history.record(report(errors=(failure(Venue.KALSHI, None, error),)), simulated=False)
     [snapshot] = history.snapshots()
     assert (snapshot.errors[0].error.kind, snapshot.errors[0].error.status) == ("unavailable", None)
+
+
+def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: object) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
+    from adapter.unattended.history import History, HistoryError
+
+    shard = ShardBalance(exchange_index=2**64, balance=Decimal("1"))
+    balance = SubaccountBalance(
+        venue=Venue.KALSHI, subaccount=0, primary=True, currency="USD",
+        balance=Decimal("1"), shards=(shard,),
+    )  # fmt: skip
+    report = BalanceReport(balances=[balance], errors=[], fetched_at=datetime.now(UTC))
+    with pytest.raises(HistoryError):
+        History(f"{tmp_path}/h.sqlite3").record(report, simulated=False)

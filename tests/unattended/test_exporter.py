@@ -19,7 +19,7 @@ from adapter.errors import VenueUnavailableError
 from adapter.unattended.exporter import serve, write_textfile
 from adapter.unattended.floors import parse_floors
 from adapter.unattended.history import History
-from tests.samples import T0, coinswitch, kalshi, report
+from tests.unattended.samples import T0, coinswitch, kalshi, report
 
 VENUES = ["kalshi", "coinswitch_dma"]
 

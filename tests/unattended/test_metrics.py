@@ -12,7 +12,16 @@ from adapter.domain import BalanceReport, Venue
 from adapter.errors import NotFoundError, RateLimitedError, VenueUnavailableError
 from adapter.unattended.floors import parse_floors
 from adapter.unattended.metrics import ERROR_KINDS, BalanceMetrics, exposition
-from tests.samples import DAY, T0, coinswitch, failure, full_coinswitch, full_kalshi, kalshi, report
+from tests.unattended.samples import (
+    DAY,
+    T0,
+    coinswitch,
+    failure,
+    full_coinswitch,
+    full_kalshi,
+    kalshi,
+    report,
+)
 
 VENUES = ["kalshi", "coinswitch_dma"]
 

@@ -21,7 +21,7 @@ from adapter.unattended.history.render import (
     as_table,
     render_history,
 )
-from tests.samples import (
+from tests.unattended.samples import (
     DAY,
     T0,
     THIRTY_DIGITS,
@@ -224,3 +224,34 @@ def test_render_history_dispatches_and_refuses_unknown_formats(
     assert render_history(snapshots, "chart", width=70) == as_chart(snapshots, width=70)
     with pytest.raises(ValueError, match="not a history format: 'xml'"):
         render_history(snapshots, "xml")
+
+
+def test_a_chart_of_amounts_past_float_range_says_so() -> None:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from adapter.domain import SubaccountBalance, Venue
+    from adapter.unattended.history import Snapshot
+    from adapter.unattended.history.render import as_chart
+
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    snapshots = [
+        Snapshot(
+            id=i,
+            fetched_at=start + timedelta(hours=i),
+            simulated=False,
+            balances=[
+                SubaccountBalance(
+                    venue=Venue.KALSHI,
+                    subaccount=0,
+                    primary=True,
+                    currency="USD",
+                    balance=Decimal("9" * 400) + i,
+                )
+            ],
+            errors=[],
+        )
+        for i in range(1, 3)
+    ]
+    chart = as_chart(snapshots)
+    assert "too large to draw" in chart and "kalshi 0 USD" in chart

@@ -14,7 +14,7 @@ from adapter.domain import (
     SubaccountBalance,
     Venue,
 )
-from adapter.errors import AdapterError
+from adapter.errors import AdapterError, AuthenticationError, NotFoundError
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -97,3 +97,40 @@ def full_coinswitch(subaccount: int | None, balance: str) -> SubaccountBalance:
             AssetBalance(asset="BTC", equity=Decimal("0.00000001")),
         ),
     )
+
+
+def three_reports() -> list[BalanceReport]:
+    """Three fetches a day apart: every optional field set, errors of two kinds, then none."""
+    return [
+        report(
+            full_kalshi(0, THIRTY_DIGITS),
+            kalshi(3, "-0.00"),
+            full_coinswitch(None, "5000.00"),
+            full_coinswitch(1001, "0.000001"),
+            errors=(
+                failure(
+                    Venue.COINSWITCH_DMA,
+                    9999,
+                    NotFoundError("subaccount not found", venue="coinswitch_dma", status=404),
+                ),
+            ),
+            at=T0,
+        ),
+        report(
+            kalshi(0, "1500.2500"),
+            errors=(
+                failure(
+                    Venue.COINSWITCH_DMA,
+                    None,
+                    AuthenticationError(
+                        "bad signature",
+                        venue="coinswitch_dma",
+                        endpoint="GET /dma/api/v1/master/balance",
+                        status=401,
+                    ),
+                ),
+            ),
+            at=T0 + DAY + timedelta(microseconds=7),
+        ),
+        report(at=T0 + 2 * DAY),
+    ]

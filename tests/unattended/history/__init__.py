@@ -1,0 +1,1 @@
+"""Tests of adapter/unattended/history/: the history file, reading it back, and its formats."""
