@@ -1,5 +1,5 @@
-"""What the reliability tests share: the figures they tally for the run's summary, and the
-characters that must never reach a terminal from a venue."""
+"""What the reliability tests share: the figures they tally for the run's summary, the
+characters that must never reach a terminal from a venue, and a venue message full of them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import re
 UNPRINTABLE = re.compile(
     r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
+
+# A venue's error message of terminal escapes, and the text it must be shown as.
+EVIL_MESSAGE = "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \u202etxt.exe\x9b"
+SHOWN_MESSAGE = "\\x1b]0;pwned\\x07 \\x1b[31mred\\x1b[0m \\u202etxt.exe\\x9b"
 
 # Figures for the README's Reliability section, printed at the end of a test run.
 TALLY: dict[str, int] = {}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +19,6 @@ from adapter.domain import BalanceReport, SubaccountBalance, Venue
 from adapter.render import as_table
 from adapter.sandbox import Fault, Sandbox
 from tests.fake_venues import FakeVenues, cs_body
-
-BIN = Path(sys.executable).parent
 
 
 def test_a_retry_after_of_thousands_of_digits_is_a_typed_error(
@@ -104,42 +100,6 @@ def test_table_totals_never_lose_or_refuse_digits() -> None:
     table = as_table(BalanceReport(balances=balances, errors=[]))
     assert huge + ".100001" in table
     assert not re.search(r"[0-9]E[-+]?[0-9]", table)  # never exponent notation
-
-
-def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KALSHI_", "COINSWITCH_"))}
-    return subprocess.run(
-        [str(BIN / "venue-balances"), *args],
-        capture_output=True,
-        text=True,
-        env={**clean, **env},
-        timeout=60,
-    )
-
-
-COINSWITCH_ENV = {
-    "COINSWITCH_API_KEY": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
-    "COINSWITCH_SECRET_KEY": "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-    "COINSWITCH_DMA_SUBACCOUNTS": "1001",
-}
-
-
-@pytest.mark.parametrize(
-    ("env", "complaint"),
-    [
-        ({"COINSWITCH_DMA_BASE_URL": "ftp://x"}, "COINSWITCH_DMA_BASE_URL must be an http(s) URL"),
-        ({"COINSWITCH_DMA_BASE_URL": "http://[::1"}, "COINSWITCH_DMA_BASE_URL is not a URL"),
-        ({"COINSWITCH_DMA_SUBACCOUNTS": "1" * 4301}, "COINSWITCH_DMA_SUBACCOUNTS must be"),
-    ],
-)
-def test_bad_environment_values_exit_2_naming_the_variable(
-    env: dict[str, str], complaint: str
-) -> None:
-    result = run_cli({**COINSWITCH_ENV, **env})
-    assert result.returncode == 2, result.stderr
-    assert complaint in result.stderr and "Traceback" not in result.stderr
 
 
 def test_from_env_and_options_raise_configuration_errors() -> None:

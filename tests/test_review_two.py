@@ -71,25 +71,6 @@ def test_the_whole_master_cap_still_bounds_what_is_read(sandbox: Sandbox) -> Non
         client.coinswitch_balance(1001)  # one account's answer keeps the 1 MiB cap
 
 
-def test_a_failed_recording_still_prints_the_balances(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
-) -> None:
-    import json
-
-    from adapter import cli
-    from adapter.unattended.history import History, HistoryError
-
-    def locked(self: History, report: object, *, simulated: bool) -> int:
-        raise HistoryError(f"{self.path}: database is locked")
-
-    monkeypatch.setattr(History, "record", locked)
-    status = cli.main(["--sandbox", "--format", "json", "--record", f"{tmp_path}/h.sqlite3"])
-    out, err = capsys.readouterr()
-    assert status == 1
-    assert len(json.loads(out)["balances"]) == 7, "the fetch is printed all the same"
-    assert "this fetch was not recorded" in err and "database is locked" in err
-
-
 def test_an_exchange_index_past_int64_is_malformed() -> None:
     from adapter.fields import FieldProblem
     from adapter.venues.kalshi.mapping import balances_from_json
@@ -153,22 +134,6 @@ def test_a_resolved_name_is_connected_to(resolver: Sandbox) -> None:
         assert len(client.kalshi_balances()) == 3
 
 
-def test_the_exit_status_survives_a_closed_stderr() -> None:
-    import subprocess
-
-    from tests.test_cli import BIN, CLEAN_ENV
-
-    with subprocess.Popen(
-        [str(BIN / "venue-balances"), "--sandbox", "--subaccount", "9999", "--format", "csv"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=CLEAN_ENV,
-    ) as process:
-        assert process.stderr is not None
-        process.stderr.close()  # `2>&1 | head -1` that stopped reading
-        assert process.wait(30) == 1  # 9999 could not be fetched
-
-
 @pytest.mark.parametrize("option", ["timeout", "retry_base_delay", "retry_max_delay"])
 def test_an_absurd_number_of_seconds_is_a_configuration_error(
     sandbox: Sandbox, option: str
@@ -176,25 +141,6 @@ def test_an_absurd_number_of_seconds_is_a_configuration_error(
     with pytest.raises(adapter.ConfigurationError, match=option):
         sandbox.client(**{option: 1e10})
     sandbox.client(**{option: 86400}).close()
-
-
-@pytest.mark.parametrize(
-    ("args", "complaint"),
-    [
-        (("history", "--since", "999999999w"), "not a duration"),
-        (("--sandbox", "--output", "/nonexistent-dir/x.prom"), "no writable directory"),
-        (("--sandbox", "--output", "/tmp"), "is a directory"),
-    ],
-)
-def test_bad_values_are_usage_errors_before_anything_is_fetched(
-    args: tuple[str, ...], complaint: str
-) -> None:
-    from tests.test_cli import run
-
-    result = run(*args)
-    assert result.returncode == 2, result.stderr
-    assert complaint in result.stderr and "unexpected" not in result.stderr
-    assert "SIMULATED" not in result.stderr, "refused before the sandbox even started"
 
 
 def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:
@@ -215,24 +161,3 @@ def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) ->
     assert line.endswith("portfolio value incomplete: 1 could not be read")
     [breach] = check_floors(parse_floors(["kalshi:total=2000"]), report).breaches
     assert not breach.incomplete, "every balance of the total was fetched"
-
-
-def test_prometheus_output_of_the_sandbox_says_it_is_simulated() -> None:
-    from tests.test_cli import run
-
-    sandboxed = run("--sandbox", "--format", "prometheus").stdout
-    assert "\nvenue_balances_simulated 1.0\n" in sandboxed
-
-
-def test_a_bad_coinswitch_id_variable_does_not_matter_when_coinswitch_is_not_read(
-    tmp_path: object,
-) -> None:
-    from pathlib import Path
-
-    from tests.test_cli import run
-
-    with Sandbox.demo() as sandbox:
-        env = sandbox.environment(Path(str(tmp_path)))
-        env["COINSWITCH_DMA_SUBACCOUNTS"] = "not-an-id"
-        assert run("--venue", "kalshi", env=env).returncode == 0
-        assert run(env=env).returncode == 2  # read: the variable must be right

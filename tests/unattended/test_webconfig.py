@@ -22,7 +22,7 @@ from adapter.cli.serve import load_web_config
 from adapter.errors import ConfigurationError
 from adapter.unattended.http import HttpServer
 from adapter.unattended.webconfig import WebConfig
-from tests.test_cli import BIN, CLEAN_ENV
+from tests.cli.command import BIN, CLEAN_ENV
 from tests.unattended.certificates import Pair, self_signed, write
 
 PASSWORD = "correct horse"

@@ -1,23 +1,17 @@
-"""Unattended use through the CLI: `serve`, floors, `--format prometheus --output`, and
-`--record` read back by `history`."""
+"""`venue-balances serve`: the exporter as a desk runs it, scraped over loopback HTTP."""
 
 from __future__ import annotations
 
-import json
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from adapter.sandbox import Fault, Sandbox
-from tests.test_cli import BIN, CLEAN_ENV, run
+from tests.cli.command import BIN, CLEAN_ENV, run
 
 
 def free_port() -> int:
@@ -59,13 +53,6 @@ class Served:
         self.process.send_signal(signal.SIGTERM)
         _, stderr = self.process.communicate(timeout=10)
         return self.process.returncode, stderr, time.monotonic() - stopping
-
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[tuple[Sandbox, dict[str, str]]]:
-    """A sandbox standing in for the venues, and the environment a desk would set."""
-    with Sandbox.demo() as sandbox:
-        yield sandbox, {**CLEAN_ENV, **sandbox.environment(tmp_path)}
 
 
 def serve(env: dict[str, str], *args: str) -> Served:
@@ -156,83 +143,3 @@ def test_serve_sandbox_and_a_busy_port(tmp_path: Path) -> None:
     assert busy.returncode == 2 and "cannot listen" in busy.stderr
     assert list(tmp_path.rglob("history-sandbox.sqlite3")), "serve records by default"
     assert not list(tmp_path.rglob("history.sqlite3")), "the sandbox's numbers, apart"
-
-
-def test_floors_on_fetch(desk: tuple[Sandbox, dict[str, str]]) -> None:
-    _, env = desk
-    broken = run("--min", "kalshi:total=1821.123457", "--min", "coinswitch_dma:master=1", env=env)
-    assert broken.returncode == 3, broken.stderr
-    [line] = [text for text in broken.stderr.splitlines() if "kalshi" in text]
-    assert "1821.123456" in line and "1821.123457" in line
-    held = run("--min", "kalshi:total=1821.123456", "--min", "coinswitch_dma=42.10", env=env)
-    assert held.returncode == 0, held.stderr
-    missing = run("--min", "coinswitch_dma:9999=1", env=env)
-    assert missing.returncode == 0 and "selects no fetched balance" in missing.stderr
-    for bad in ("kalshi=1e5", "nowhere:1=5", "kalshi:total", "kalshi:x=1"):
-        result = run("--min", bad, env=env)
-        assert result.returncode == 2 and result.stdout == "", (bad, result.stderr)
-
-
-def test_prometheus_into_a_file_for_the_textfile_collector(
-    desk: tuple[Sandbox, dict[str, str]], tmp_path: Path
-) -> None:
-    _, env = desk
-    (tmp_path / "textfiles").mkdir()
-    target = tmp_path / "textfiles" / "venue_balances.prom"
-    target.write_text("old\n")
-    result = run("--format", "prometheus", "--output", str(target), "--min", "kalshi=100", env=env)
-    assert result.returncode == 3 and result.stdout == ""
-    text = target.read_text()
-    assert 'venue_balances_balance{currency="USD",subaccount="1",venue="kalshi"} 320.75' in text
-    assert 'venue_balances_below_minimum{selector="kalshi"} 1.0' in text
-    assert [p.name for p in target.parent.iterdir()] == [target.name], "no temporary left"
-    table = run("--output", str(tmp_path / "table.txt"), "--sandbox", env=CLEAN_ENV)
-    assert table.returncode == 0 and table.stdout == "" and "SIMULATED" in table.stderr
-    assert "TOTALS" in (tmp_path / "table.txt").read_text()
-
-
-def test_record_three_fetches_and_read_them_back_exactly(
-    desk: tuple[Sandbox, dict[str, str]], tmp_path: Path
-) -> None:
-    sandbox, env = desk
-    db = tmp_path / "history.sqlite3"
-    huge = "123456789012345678901234567890.000001"  # 30 digits before the point
-    child = sandbox.simulator("coinswitch_dma").accounts[1001]
-    child["balance_detail"]["totalEquity"] = huge
-    for _ in range(3):
-        assert run("--record", str(db), "--format", "csv", env=env).returncode == 0
-    sandbox.inject("coinswitch_dma", Fault(status=503), times=10)
-    assert run("--record", str(db), "--timeout", "1", env=env).returncode == 1
-    document = json.loads(run("history", "--db", str(db), "--format", "json").stdout)
-    snapshots = document["snapshots"]
-    assert len(snapshots) == 4 and all(s["simulated"] is False for s in snapshots)
-    for snapshot in snapshots[:3]:
-        [row] = [b for b in snapshot["balances"] if b["subaccount"] == 1001]
-        assert row["balance"] == huge and Decimal(row["balance"]) == Decimal(huge)
-        assert snapshot["errors"] == []
-    assert [e["kind"] for e in snapshots[3]["errors"]] == ["unavailable"]
-    table = run("history", "--db", str(db), "--venue", "coinswitch_dma", "--subaccount", "1001")
-    assert table.returncode == 0 and huge in table.stdout
-    chart = run("history", "--db", str(db), "--format", "chart", env={"COLUMNS": "80"})
-    assert chart.returncode == 0, chart.stderr
-    assert all(len(line) <= 80 for line in chart.stdout.splitlines())
-    assert run("history", "--db", str(tmp_path / "nowhere.db")).returncode == 2
-    assert run("history", "--db", str(db), "--since", "soon").returncode == 2
-
-
-def test_sandbox_history_has_a_file_of_its_own(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
-    assert run("--sandbox", "--record", "--format", "csv", env=env).returncode == 0
-    assert [p.name for p in tmp_path.rglob("*.sqlite3")] == ["history-sandbox.sqlite3"]
-    document = json.loads(run("history", "--sandbox", "--format", "json", env=env).stdout)
-    assert [s["simulated"] for s in document["snapshots"]] == [True]
-    assert run("history", env=env).returncode == 2, "no real history recorded yet"
-
-
-def test_sandbox_history_is_marked_simulated(tmp_path: Path) -> None:
-    db = tmp_path / "h.sqlite3"
-    assert run("--sandbox", "--record", str(db), "--format", "json").returncode == 0
-    document = json.loads(run("history", "--db", str(db), "--format", "json").stdout)
-    assert [s["simulated"] for s in document["snapshots"]] == [True]
-    table = run("history", "--db", str(db)).stdout
-    assert "yes" in table.split("SIMULATED", 1)[1]

@@ -1,10 +1,12 @@
-"""The CLI behaves like one: --version, a closed pipe, Ctrl-C, --debug levels."""
+"""The CLI behaves like one: --version, `python -m`, closed pipes, Ctrl-C, --debug levels."""
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapter.sandbox import Sandbox
-from tests.test_cli import BIN, CLEAN_ENV, run
+from tests.cli.command import BIN, CLEAN_ENV, run
 
 
 def test_version() -> None:
@@ -80,56 +82,28 @@ def test_debug_logs_our_requests_and_a_second_level_the_transport() -> None:
     assert [line for line in twice if "httpcore" in line]
 
 
-@pytest.fixture
-def desk_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with Sandbox.demo() as sandbox:
-        yield {**CLEAN_ENV, **sandbox.environment(tmp_path)}
-
-
-def test_key_problems_name_the_variable_to_fix(desk_env: dict[str, str], tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    locked = tmp_path / "locked.pem"
-    locked.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(b"right"),
-        )
+def test_python_dash_m_is_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapter", "--sandbox", "--format", "json", "--venue", "kalshi"],
+        capture_output=True,
+        text=True,
+        env=CLEAN_ENV,
     )
-    public = tmp_path / "public.pem"
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    cases = [
-        (
-            {"KALSHI_PRIVATE_KEY_PATH": str(locked), "KALSHI_PRIVATE_KEY_PASSWORD": "wrong"},
-            ["wrong password", "KALSHI_PRIVATE_KEY_PASSWORD"],
-        ),
-        ({"KALSHI_PRIVATE_KEY_PATH": str(public)}, ["public key", "KALSHI_PRIVATE_KEY_PATH"]),
-        (
-            {"COINSWITCH_SECRET_KEY": desk_env["COINSWITCH_SECRET_KEY"][:-1]},
-            ["has 63 characters", "COINSWITCH_SECRET_KEY"],
-        ),
-        ({"KALSHI_API_KEY_ID": "has spaces in it"}, ["KALSHI_API_KEY_ID"]),
-    ]
-    for change, words in cases:
-        result = run(env={**desk_env, **change})
-        assert result.returncode == 2, result
-        for word in words:
-            assert word in result.stderr, (word, result.stderr)
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)["balances"]) == 3
 
 
-def test_a_key_path_may_start_with_a_tilde(desk_env: dict[str, str], tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    Path(desk_env["KALSHI_PRIVATE_KEY_PATH"]).rename(home / "kalshi.pem")
-    env = {**desk_env, "HOME": str(home), "KALSHI_PRIVATE_KEY_PATH": "~/kalshi.pem"}
-    result = run("--venue", "kalshi", env=env)
-    assert result.returncode == 0, result.stderr
-    (home / "kalshi.pem").chmod(0o644)
-    assert "chmod 600" in run("--venue", "kalshi", env=env).stderr
+def test_the_exit_status_survives_a_closed_stderr() -> None:
+    import subprocess
+
+    from tests.cli.command import BIN, CLEAN_ENV
+
+    with subprocess.Popen(
+        [str(BIN / "venue-balances"), "--sandbox", "--subaccount", "9999", "--format", "csv"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=CLEAN_ENV,
+    ) as process:
+        assert process.stderr is not None
+        process.stderr.close()  # `2>&1 | head -1` that stopped reading
+        assert process.wait(30) == 1  # 9999 could not be fetched
