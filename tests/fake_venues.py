@@ -1,5 +1,5 @@
 """A strict in-memory stand-in for both venues (`FakeVenues`), the bodies it answers with,
-and the fixed keys and URLs it is reached by."""
+the fixed keys and URLs it is reached by, and signing checked or driven by hand."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapter.venues.coinswitch_dma.simulator import CoinSwitchSimulator
@@ -131,3 +132,12 @@ class FakeVenues:
         return httpx.Response(
             200, content=json.dumps(answer), headers={"content-type": "application/json"}
         )
+
+
+def signed(auth: httpx.Auth, request: httpx.Request) -> httpx.Request:
+    """The request as `auth` sends it: its auth flow driven by hand, as httpx drives it."""
+    flow = auth.auth_flow(request)
+    out = next(flow)
+    with pytest.raises(StopIteration):
+        flow.send(httpx.Response(200))
+    return out

@@ -17,10 +17,7 @@ from hypothesis import strategies as st
 
 from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
 from adapter.domain import build_asset, build_balance, build_shard
-from adapter.fields import NUMERAL, FieldProblem, load_json, numerals
-from adapter.venues.coinswitch_dma.mapping import consolidated_from_json
-from adapter.venues.kalshi.mapping import balances_from_json
-from tests.fake_venues import kalshi_row
+from adapter.fields import NUMERAL, load_json, numerals
 
 BUILDERS = [
     (ShardBalance, build_shard),
@@ -112,61 +109,6 @@ def test_numerals_at_once_agree_with_one_match_each(values: list[str]) -> None:
 )
 def test_a_line_break_inside_a_text_is_not_taken_for_two_numerals(values: list[str]) -> None:
     assert not numerals(values)
-
-
-def test_kalshi_reports_the_first_bad_row_in_order_whatever_the_kind_of_fault() -> None:
-    """The fast path finds numerals and repeated shards after reading every row; what it
-    reports must still be the first row at fault, as a row-by-row reading would."""
-    late_type = kalshi_row(3, "1.00", updated_ts="x")  # a later row, faulty in another way
-    cases = [
-        ([kalshi_row(0, "1e5"), late_type], "subaccount_balances[0].balance"),
-        ([kalshi_row(0, "1"), kalshi_row(0, "2"), late_type], "subaccount_balances[1]"),
-        ([kalshi_row(0, "1"), late_type, kalshi_row(0, "2")], "subaccount_balances[1].updated_ts"),
-        (
-            [
-                kalshi_row(1, "1", exchange_index=2),
-                kalshi_row(1, "1", exchange_index=0),
-                kalshi_row(1, "1", exchange_index=2),
-                kalshi_row(2, "NaN"),
-            ],
-            "subaccount_balances[2]",
-        ),
-    ]
-    for rows, field in cases:
-        with pytest.raises(FieldProblem) as caught:
-            balances_from_json({"subaccount_balances": rows})
-        assert caught.value.field == field, rows
-
-
-def test_kalshi_shards_out_of_order_are_sorted_and_summed_exactly() -> None:
-    rows = [
-        kalshi_row(5, "0.0001", 10, exchange_index=3),
-        kalshi_row(5, "-2.5", 40, exchange_index=0),
-        kalshi_row(5, "1000000000000000000000000000000.1", 20, exchange_index=1),
-    ]
-    [balance] = balances_from_json({"subaccount_balances": rows})
-    assert [s.exchange_index for s in balance.shards] == [0, 1, 3]
-    assert str(balance.balance) == "999999999999999999999999999997.6001"
-    assert balance.updated_at == datetime.fromtimestamp(40, UTC)
-
-
-def test_coinswitch_repeated_child_is_named_before_its_other_faults() -> None:
-    """Row by row, a child repeated is found before its `is_active` is read (found by a
-    differential review of the fast path against the precise readers)."""
-    account = {"balance_detail": {"totalEquity": "1", "coin": []}}
-    body = {
-        "data": {
-            "balances": [
-                {**account, "is_master": True},
-                {**account, "subaccount_id": 1},
-                {**account, "subaccount_id": 1, "is_active": "yes"},
-            ]
-        }
-    }
-    with pytest.raises(FieldProblem) as caught:
-        consolidated_from_json(body)
-    assert caught.value.field == "data.balances[2]"
-    assert "repeats subaccount 1" in caught.value.problem
 
 
 def test_a_body_opening_with_a_byte_order_mark_is_refused_as_json_loads_words_it() -> None:

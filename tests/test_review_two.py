@@ -49,42 +49,6 @@ def test_a_resolver_refusal_at_request_time_is_a_typed_error(
     assert isinstance(failure.error, adapter.VenueUnavailableError) and failure.venue == "kalshi"
 
 
-def test_a_master_with_thousands_of_children_reads_in_one_request() -> None:
-    with Sandbox.demo(coinswitch_children=4000) as sandbox, sandbox.client(kalshi=None) as client:
-        balances = client.coinswitch_all_balances()
-        listed = client.coinswitch_subaccounts()
-    assert [b.subaccount for b in balances] == [None, *range(1001, 5001)]
-    assert len(listed) == 4001
-
-
-def test_the_whole_master_cap_still_bounds_what_is_read(sandbox: Sandbox) -> None:
-    from adapter.sandbox import Fault
-
-    filler = b'{"message": "' + b"x" * (17 * 1024 * 1024) + b'"}'
-    sandbox.inject("coinswitch_dma", Fault(body=filler))
-    client = sandbox.client(kalshi=None, max_retries=0)
-    with client, pytest.raises(adapter.MalformedResponseError, match="16384 KiB"):
-        client.coinswitch_all_balances()
-    sandbox.inject("coinswitch_dma", Fault(body=b'{"x": "' + b"y" * (2 * 1024 * 1024) + b'"}'))
-    client = sandbox.client(kalshi=None, max_retries=0)
-    with client, pytest.raises(adapter.MalformedResponseError, match="1024 KiB"):
-        client.coinswitch_balance(1001)  # one account's answer keeps the 1 MiB cap
-
-
-def test_an_exchange_index_past_int64_is_malformed() -> None:
-    from adapter.fields import FieldProblem
-    from adapter.venues.kalshi.mapping import balances_from_json
-
-    row = {"subaccount_number": 0, "exchange_index": 2**63, "balance": "1.00", "updated_ts": 1}
-    with pytest.raises(FieldProblem) as caught:
-        balances_from_json({"subaccount_balances": [row]})
-    assert caught.value.field == "subaccount_balances[0].exchange_index"
-    row["exchange_index"] = 2**63 - 1
-    assert (
-        balances_from_json({"subaccount_balances": [row]})[0].shards[0].exchange_index == 2**63 - 1
-    )
-
-
 @pytest.fixture
 def resolver(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> Sandbox:
     """`slow.test` takes 3 s to resolve; `named.test` is the sandbox's address."""

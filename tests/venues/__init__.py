@@ -1,0 +1,1 @@
+"""Tests of adapter/venues/: each venue's package, and what holds for every venue."""

@@ -1,0 +1,1 @@
+"""Tests of adapter/venues/kalshi/: its mapping, plans, signer and simulator."""
