@@ -141,3 +141,21 @@ def signed(auth: httpx.Auth, request: httpx.Request) -> httpx.Request:
     with pytest.raises(StopIteration):
         flow.send(httpx.Response(200))
     return out
+
+
+def json_response(
+    status: int, body: Any, **headers: str
+) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(
+        status,
+        content=json.dumps(body).encode(),
+        headers={"content-type": "application/json", **headers},
+    )
+
+
+def raw_response(
+    status: int, content: bytes, content_type: str = "application/json"
+) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(
+        status, content=content, headers={"content-type": content_type}
+    )

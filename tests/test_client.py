@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -159,96 +157,6 @@ def test_bad_options_are_refused(client_options: dict[str, Any], option: str, va
         adapter.BalanceClient(**{**client_options, option: value})
 
 
-class InFlight:
-    """Wraps a responder, recording the peak number of requests being answered at once."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.now = 0
-        self.peak = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self.lock:
-            self.now += 1
-            self.peak = max(self.peak, self.now)
-        time.sleep(self.delay)
-        with self.lock:
-            self.now -= 1
-        number = int(request.url.params["subaccount_id"])
-        return httpx.Response(200, json=cs_body(number))
-
-
-def test_fan_out_is_concurrent_and_bounded(make_client: Any, venues: FakeVenues) -> None:
-    meter = InFlight(0.02)
-    ids = list(range(1, 41))
-    venues.coinswitch.update(dict.fromkeys(ids, meter))
-    with make_client(max_in_flight=4) as client:
-        started = time.perf_counter()
-        balances = client.coinswitch_balances(ids)
-        elapsed = time.perf_counter() - started
-    assert [b.subaccount for b in balances] == ids
-    assert meter.peak == 4
-    assert elapsed < 40 * 0.02  # not sequential
-
-
-def test_rate_limit_spaces_requests(make_client: Any, venues: FakeVenues) -> None:
-    stamps: list[float] = []
-
-    def stamp(request: httpx.Request) -> httpx.Response:
-        stamps.append(time.monotonic())
-        return httpx.Response(200, json=cs_body(int(request.url.params["subaccount_id"])))
-
-    venues.coinswitch.update(dict.fromkeys(range(8), stamp))
-    with make_client(coinswitch_rate_limit=50.0) as client:
-        client.coinswitch_balances(range(8))
-    # Slots are 1/50 s apart (exactly so on a fake clock: test_ratelimit.py); here the
-    # handler's clock also sees scheduling jitter, so check the span, not each gap.
-    stamps.sort()
-    assert stamps[-1] - stamps[0] >= 7 * 0.02 * 0.9
-
-
-def test_rate_limit_wait_past_the_deadline_fails_fast(make_client: Any, venues: FakeVenues) -> None:
-    venues.kalshi = KALSHI_BODY
-    venues.coinswitch.update({n: cs_body(n) for n in range(5)})
-    with make_client(coinswitch_rate_limit=2.0, timeout=1.2) as client:
-        report = client.all_balances(range(5))
-    coinswitch = [b for b in report.balances if b.venue == "coinswitch_dma"]
-    assert len(coinswitch) == 3  # sent at t = 0, 0.5 and 1.0 s
-    assert len(report.errors) == 2
-    assert all("rate limit (2/s)" in e.error.message for e in report.errors)
-    assert len(venues.requests) == 1 + 3
-
-
-def test_deadline_returns_what_it_has(make_client: Any, venues: FakeVenues) -> None:
-    def hang(request: httpx.Request) -> httpx.Response:
-        time.sleep(1.5)
-        return httpx.Response(200, json=KALSHI_BODY)
-
-    venues.kalshi = hang
-    venues.coinswitch[1001] = cs_body(1001)
-    with make_client(timeout=0.3) as client:
-        started = time.perf_counter()
-        report = client.all_balances([1001])
-        elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
-    assert [b.subaccount for b in report.balances] == [1001]
-    [failure] = report.errors
-    assert failure.venue == "kalshi"
-    assert "deadline" in failure.error.message
-
-
-def test_closed_client_refuses_calls(make_client: Any, venues: FakeVenues) -> None:
-    client = make_client()
-    client.close()
-    with pytest.raises(adapter.AdapterError, match="closed") as caught:
-        client.kalshi_balances()
-    assert type(caught.value) is adapter.AdapterError  # the client is closed, not a venue
-    with pytest.raises(adapter.AdapterError, match="closed") as caught:
-        client.all_balances([1001, 1002])
-    assert type(caught.value) is adapter.AdapterError
-
-
 def test_repr_hides_keys(make_client: Any) -> None:
     text = repr(make_client())
     assert CS_SECRET not in text and "KalshiSigner(key_id='kalshi-key-id'" in text
@@ -302,50 +210,6 @@ def test_async_client_end_to_end(make_async_client: Any, venues: FakeVenues) -> 
     assert [b.subaccount for b in many] == [1002, 1001]
     assert [b.subaccount for b in report.balances] == [0, 1, 1001]
     assert [(e.subaccount, e.error.kind) for e in report.errors] == [(9999, "not_found")]
-
-
-def test_async_fan_out_is_bounded(make_async_client: Any, venues: FakeVenues) -> None:
-    peak = 0
-    now = 0
-
-    async def meter(request: httpx.Request) -> httpx.Response:
-        nonlocal peak, now
-        now += 1
-        peak = max(peak, now)
-        await asyncio.sleep(0.01)
-        now -= 1
-        return httpx.Response(200, json=cs_body(int(request.url.params["subaccount_id"])))
-
-    class AsyncTransport(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            venues.requests.append(request)
-            return await meter(request)
-
-    async def main() -> list[adapter.SubaccountBalance]:
-        async with make_async_client(max_in_flight=3, transport=AsyncTransport()) as client:
-            return await client.coinswitch_balances(range(30))
-
-    balances = asyncio.run(main())
-    assert [b.subaccount for b in balances] == list(range(30))
-    assert peak == 3
-
-
-def test_async_deadline_is_hard(make_async_client: Any, venues: FakeVenues) -> None:
-    class Hang(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.host == "kalshi.test":
-                await asyncio.sleep(5)
-            return httpx.Response(200, json=cs_body(1001))
-
-    async def main() -> adapter.BalanceReport:
-        async with make_async_client(timeout=0.3, transport=Hang()) as client:
-            return await client.all_balances([1001])
-
-    started = time.perf_counter()
-    report = asyncio.run(main())
-    assert time.perf_counter() - started < 1.0
-    assert [b.subaccount for b in report.balances] == [1001]
-    assert [(e.venue, e.error.kind) for e in report.errors] == [("kalshi", "unavailable")]
 
 
 def test_public_names_import_from_adapter() -> None:

@@ -15,6 +15,7 @@ from adapter import ShardBalance, SubaccountBalance, Venue
 from adapter.fields import FieldProblem
 from adapter.venues.kalshi.mapping import balances_from_json, balances_from_rows
 from tests.fake_venues import FakeVenues, kalshi_row
+from tests.reliability import tally
 
 
 def test_kalshi_seed_shape() -> None:
@@ -341,3 +342,19 @@ def test_an_exchange_index_past_int64_is_malformed() -> None:
     assert (
         balances_from_json({"subaccount_balances": [row]})[0].shards[0].exchange_index == 2**63 - 1
     )
+
+
+def test_million_digit_shards_are_exact(make_client: Any, venues: FakeVenues) -> None:
+    """Two shard rows, one of 1,000,001 digits (a body under 1 MiB): past the default
+    decimal context's exponent limit, so a naive sum traps; the total is exact."""
+    million = "1" * 1_000_001
+    venues.kalshi = {
+        "subaccount_balances": [
+            kalshi_row(0, million, exchange_index=0),
+            kalshi_row(0, "-0.25", exchange_index=1),
+        ]
+    }
+    with make_client() as client:
+        [kalshi] = client.kalshi_balances()
+    assert kalshi.balance == Decimal(million[:-1] + "0.75")
+    tally("hostile responses tried")

@@ -1,12 +1,16 @@
-"""The rate limiter's slots, on a fake clock."""
+"""The rate limiter: its slots on a fake clock, and how it spaces a client's requests."""
 
 from __future__ import annotations
 
 import threading
+import time
+from typing import Any
 
+import httpx
 import pytest
 
 from adapter.engine.ratelimit import RateLimiter
+from tests.fake_venues import FakeVenues, cs_body, kalshi_row
 
 
 class FakeClock:
@@ -61,3 +65,34 @@ def test_rate_limiter_is_shared_safely_by_threads() -> None:
 def test_rate_limiter_needs_a_positive_rate(rate: float) -> None:
     with pytest.raises(ValueError):
         RateLimiter(rate)
+
+
+KALSHI_BODY = {"subaccount_balances": [kalshi_row(0, "1500.2500"), kalshi_row(1, "0.5600")]}
+
+
+def test_rate_limit_spaces_requests(make_client: Any, venues: FakeVenues) -> None:
+    stamps: list[float] = []
+
+    def stamp(request: httpx.Request) -> httpx.Response:
+        stamps.append(time.monotonic())
+        return httpx.Response(200, json=cs_body(int(request.url.params["subaccount_id"])))
+
+    venues.coinswitch.update(dict.fromkeys(range(8), stamp))
+    with make_client(coinswitch_rate_limit=50.0) as client:
+        client.coinswitch_balances(range(8))
+    # Slots are 1/50 s apart (exactly so on a fake clock: test_ratelimit.py); here the
+    # handler's clock also sees scheduling jitter, so check the span, not each gap.
+    stamps.sort()
+    assert stamps[-1] - stamps[0] >= 7 * 0.02 * 0.9
+
+
+def test_rate_limit_wait_past_the_deadline_fails_fast(make_client: Any, venues: FakeVenues) -> None:
+    venues.kalshi = KALSHI_BODY
+    venues.coinswitch.update({n: cs_body(n) for n in range(5)})
+    with make_client(coinswitch_rate_limit=2.0, timeout=1.2) as client:
+        report = client.all_balances(range(5))
+    coinswitch = [b for b in report.balances if b.venue == "coinswitch_dma"]
+    assert len(coinswitch) == 3  # sent at t = 0, 0.5 and 1.0 s
+    assert len(report.errors) == 2
+    assert all("rate limit (2/s)" in e.error.message for e in report.errors)
+    assert len(venues.requests) == 1 + 3
