@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 import adapter
-from tests.fake_venues import CS_PUBLIC, CS_SECRET, FakeVenues, cs_body, kalshi_row
+from adapter.sandbox import Sandbox
+from tests.fake_venues import CS_SECRET, FakeVenues, cs_body, kalshi_row
 
 KALSHI_BODY = {"subaccount_balances": [kalshi_row(0, "1500.2500"), kalshi_row(1, "0.5600")]}
 
@@ -162,31 +162,6 @@ def test_repr_hides_keys(make_client: Any) -> None:
     assert CS_SECRET not in text and "KalshiSigner(key_id='kalshi-key-id'" in text
 
 
-def test_from_env(tmp_path: Path, rsa_pem: bytes) -> None:
-    key = tmp_path / "kalshi.pem"
-    key.write_bytes(rsa_pem)
-    env = {
-        "KALSHI_API_KEY_ID": "abc",
-        "KALSHI_PRIVATE_KEY_PATH": str(key),
-        "COINSWITCH_API_KEY": CS_PUBLIC,
-        "COINSWITCH_SECRET_KEY": CS_SECRET,
-        "KALSHI_BASE_URL": "https://demo-api.kalshi.co/trade-api/v2",
-    }
-    client = adapter.BalanceClient.from_env(env, timeout=3)
-    assert client.venues == ("kalshi", "coinswitch_dma") and client.timeout == 3
-    for empty in ({}, {"KALSHI_BASE_URL": "https://demo-api.kalshi.co/trade-api/v2"}):
-        with pytest.raises(adapter.ConfigurationError) as caught:
-            adapter.BalanceClient.from_env(empty)
-        for name in ("KALSHI_API_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "COINSWITCH_API_KEY"):
-            assert name in caught.value.message
-    with pytest.raises(adapter.ConfigurationError, match="no venue is configured"):
-        adapter.AsyncBalanceClient()
-    for missing in ("KALSHI_PRIVATE_KEY_PATH", "COINSWITCH_SECRET_KEY"):
-        partial = {k: v for k, v in env.items() if k != missing}
-        with pytest.raises(adapter.CredentialsError, match=missing):
-            adapter.BalanceClient.from_env(partial)
-
-
 # Async ----------------------------------------------------------------------------------
 
 
@@ -225,3 +200,12 @@ def test_public_names_import_from_adapter() -> None:
     code = "import adapter, sys; print('httpx' in sys.modules, 'cryptography' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("option", ["timeout", "retry_base_delay", "retry_max_delay"])
+def test_an_absurd_number_of_seconds_is_a_configuration_error(
+    sandbox: Sandbox, option: str
+) -> None:
+    with pytest.raises(adapter.ConfigurationError, match=option):
+        sandbox.client(**{option: 1e10})
+    sandbox.client(**{option: 86400}).close()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapter.domain import BalanceReport, SubaccountBalance, Venue
+from adapter.render import as_table
+from adapter.sandbox import Sandbox
 from tests.fake_venues import FakeVenues, cs_body, edited
 from tests.properties import BUDGET
 from tests.reliability import UNPRINTABLE, tally
@@ -44,3 +49,36 @@ def test_venue_text_is_printed_safely(
     # No line added or taken away: balance, totals (Kalshi's marked incomplete), asset.
     assert table.count("\n") == 11
     tally("property examples: venue text printed")
+
+
+def test_table_totals_never_lose_or_refuse_digits() -> None:
+    huge = "1" + "0" * 1000
+    balances = [
+        SubaccountBalance(
+            venue=Venue.KALSHI, subaccount=n, primary=n == 0, currency="USD", balance=Decimal(b)
+        )
+        for n, b in ((0, huge), (1, "0.1"), (2, "0.000001"))
+    ]
+    table = as_table(BalanceReport(balances=balances, errors=[]))
+    assert huge + ".100001" in table
+    assert not re.search(r"[0-9]E[-+]?[0-9]", table)  # never exponent notation
+
+
+def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:
+    from adapter.render import as_table
+    from adapter.unattended.floors import check_floors, parse_floors
+
+    sandbox.simulator("kalshi").balance_errors[1] = 404
+    try:
+        with sandbox.client(coinswitch=None) as client:
+            report = client.all_balances(kalshi_positions=True)
+    finally:
+        sandbox.simulator("kalshi").balance_errors.clear()
+    assert len(report.balances) == 3 and len(report.errors) == 1
+    assert report.unfetched("kalshi") == []
+    totals = as_table(report).split("TOTALS")[1]
+    [line] = [row for row in totals.splitlines() if row.startswith("kalshi")]
+    assert "1821.123456" in line and "incomplete: " not in line.replace("value incomplete", "")
+    assert line.endswith("portfolio value incomplete: 1 could not be read")
+    [breach] = check_floors(parse_floors(["kalshi:total=2000"]), report).breaches
+    assert not breach.incomplete, "every balance of the total was fetched"

@@ -1,11 +1,9 @@
-"""The mappings' fast paths: slot-storing constructors and the batched numeral check,
-held to what they stand in for (the attrs constructors, `NUMERAL` per text), and the
-first-failure-in-order rule of the Kalshi bulk rows."""
+"""The domain types (`adapter.domain`): the mappings' slot-storing builders, held to the
+attrs constructors they stand in for."""
 
 from __future__ import annotations
 
 import inspect
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +15,6 @@ from hypothesis import strategies as st
 
 from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
 from adapter.domain import build_asset, build_balance, build_shard
-from adapter.fields import NUMERAL, load_json, numerals
 
 BUILDERS = [
     (ShardBalance, build_shard),
@@ -88,33 +85,3 @@ def test_built_objects_equal_the_attrs_constructed_ones(
     assert attrs.asdict(built) == attrs.asdict(expected)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.balance = Decimal(1)  # type: ignore[misc]
-
-
-texts = st.lists(
-    st.text(alphabet="0123456789-.\n e+_x", max_size=8) | st.from_regex(NUMERAL, fullmatch=True),
-    min_size=1,
-    max_size=6,
-)
-
-
-@settings(max_examples=400, derandomize=True, database=None, deadline=None)
-@given(texts)
-def test_numerals_at_once_agree_with_one_match_each(values: list[str]) -> None:
-    assert numerals(values) == all(NUMERAL.fullmatch(v) is not None for v in values)
-
-
-@pytest.mark.parametrize(
-    "values",
-    [["1\n2"], ["1", "2\n3"], ["1\n", "2"], ["1", "\n2"], ["1", ""], ["", "1"], ["1\n\n2"]],
-)
-def test_a_line_break_inside_a_text_is_not_taken_for_two_numerals(values: list[str]) -> None:
-    assert not numerals(values)
-
-
-def test_a_body_opening_with_a_byte_order_mark_is_refused_as_json_loads_words_it() -> None:
-    with pytest.raises(ValueError, match="Unexpected UTF-8 BOM") as caught:
-        load_json(b'\xef\xbb\xbf{"a": 1}')
-    assert isinstance(caught.value, json.JSONDecodeError)
-    with pytest.raises(json.JSONDecodeError) as plain:
-        json.loads('\ufeff{"a": 1}')
-    assert str(caught.value) == str(plain.value)
