@@ -151,11 +151,3 @@ def json_response(
         content=json.dumps(body).encode(),
         headers={"content-type": "application/json", **headers},
     )
-
-
-def raw_response(
-    status: int, content: bytes, content_type: str = "application/json"
-) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda request: httpx.Response(
-        status, content=content, headers={"content-type": content_type}
-    )

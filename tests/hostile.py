@@ -78,22 +78,25 @@ def encoded_reply(status: int, data: bytes, encoding: str) -> Any:
 
 
 @functools.cache
-def gzip_bomb() -> bytes:
-    """gzip(gzip(1 GiB of zeros)) in 2.5 KB, built without holding 1 GiB (a repeated
-    byte-aligned deflate segment of 1 MiB of zeros, then the final block and trailer)."""
-    mib, size = b"\0" * 2**20, 2**30
+def gzip_bomb(size: int = 2**30, layers: int = 2) -> bytes:
+    """gzip(...gzip(b"\\0" * size)): 2.5 KB for 1 GiB with two layers. Built without ever
+    holding `size` bytes: the inner deflate stream is one byte-aligned segment (1 MiB of
+    zeros, full flush) repeated, then an empty final block and the gzip trailer."""
+    mib = b"\0" * 2**20
     compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
     segment = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
     crc = 0
     for _ in range(size // len(mib)):
         crc = zlib.crc32(mib, crc)
-    inner = (
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    data = (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip header: deflate, no name, no time
         + segment * (size // len(mib))
-        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()  # the final block
         + struct.pack("<II", crc, size & 0xFFFFFFFF)
     )
-    return gzip.compress(inner, mtime=0)
+    for _ in range(layers - 1):
+        data = gzip.compress(data, mtime=0)
+    return data
 
 
 def bomb_reply(status: int) -> Any:

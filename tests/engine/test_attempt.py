@@ -13,14 +13,11 @@ import pytest
 import adapter
 from adapter import errors as E
 from adapter.sandbox import Sandbox
-from tests.fake_venues import FakeVenues, cs_body, json_response, raw_response
+from tests.fake_venues import FakeVenues, cs_body, json_response
+from tests.hostile import ENDPOINT, reply
 from tests.reliability import tally
 
 VENUES = ["kalshi", "coinswitch_dma"]
-ENDPOINTS = {
-    "kalshi": "GET /portfolio/subaccounts/balances",
-    "coinswitch_dma": "GET /dma/api/v1/master/subaccount/balance",
-}
 
 
 def answer(
@@ -100,7 +97,7 @@ def test_status_becomes_typed_error(
     assert type(caught.value) is error
     assert caught.value.status == status
     assert caught.value.venue == venue
-    assert caught.value.endpoint == ENDPOINTS[venue]
+    assert caught.value.endpoint == ENDPOINT[venue]
     assert message in caught.value.message
     assert caught.value.subaccount == (None if venue == "kalshi" else 1001)
     retried = status in (429, 500, 502, 503, 504)
@@ -116,7 +113,7 @@ def test_status_becomes_typed_error(
 def test_html_error_page_keeps_its_status(
     make_client: Any, venues: FakeVenues, venue: str, status: int, phrase: str
 ) -> None:
-    answer(venues, venue, raw_response(status, HTML, "text/html"))
+    answer(venues, venue, reply(status, HTML, "text/html"))
     with make_client(max_retries=0) as client, pytest.raises(E.VenueUnavailableError) as caught:
         fetch(client, venue)
     assert caught.value.status == status
@@ -147,7 +144,7 @@ def test_garbage_200_is_malformed(
     content_type: str,
     message: str,
 ) -> None:
-    answer(venues, venue, raw_response(200, content, content_type))
+    answer(venues, venue, reply(200, content, content_type))
     with make_client() as client, pytest.raises(E.MalformedResponseError) as caught:
         fetch(client, venue)
     assert message in caught.value.message
@@ -178,7 +175,7 @@ def test_wrong_shape_names_venue_endpoint_subaccount_and_field(
     assert (
         field in str(caught.value)
         and venue in str(caught.value)
-        and ENDPOINTS[venue] in str(caught.value)
+        and ENDPOINT[venue] in str(caught.value)
     )
     if venue == "coinswitch_dma":
         assert "(subaccount 1001)" in str(caught.value)
@@ -187,7 +184,7 @@ def test_wrong_shape_names_venue_endpoint_subaccount_and_field(
 @pytest.mark.parametrize("venue", VENUES)
 def test_body_over_the_cap_is_refused(make_client: Any, venues: FakeVenues, venue: str) -> None:
     padding = b" " * (1024 * 1024)
-    answer(venues, venue, raw_response(200, b"{}" + padding))
+    answer(venues, venue, reply(200, b"{}" + padding))
     with make_client() as client, pytest.raises(E.MalformedResponseError) as caught:
         fetch(client, venue)
     assert "larger than 1024 KiB" in caught.value.message
@@ -245,7 +242,7 @@ def test_async_garbage_200_is_malformed(
     content_type: str,
     message: str,
 ) -> None:
-    answer(venues, venue, raw_response(200, content, content_type))
+    answer(venues, venue, reply(200, content, content_type))
     with pytest.raises(E.MalformedResponseError) as caught:
         asyncio.run(fetch_async(make_async_client(), venue))
     assert message in caught.value.message

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import struct
 import subprocess
 import sys
 import time
@@ -22,10 +21,10 @@ import pytest
 import adapter
 import adapter.engine.attempt
 from adapter.sandbox import Fault, Sandbox
+from tests.hostile import HUGE, SLACK, gzip_bomb
 from tests.reliability import EVIL_MESSAGE, SHOWN_MESSAGE, UNPRINTABLE, tally
 
 T = TypeVar("T")
-SLACK = 0.25  # seconds a call may end past its deadline
 
 
 def both_ways(
@@ -68,7 +67,6 @@ def kalshi_both_ways(sandbox: Sandbox, fault: Fault, times: int = 1, **options: 
 
 # 1. Retry-After with a field no calendar holds -----------------------------------------
 
-HUGE = "9" * 20
 HUGE_DATES = {
     "year": f"Mon, 01 Jan {HUGE} 00:00:00 GMT",
     "hour": f"Mon, 01 Jan 2030 {HUGE}:00:00 GMT",
@@ -162,27 +160,6 @@ def test_duplicate_key_among_100000_is_found_in_linear_time(sandbox: Sandbox) ->
 
 
 # 4. Content-Encoding we did not ask for: a stacked gzip bomb, and others ---------------
-
-
-def gzip_bomb(size: int = 2**30, layers: int = 2) -> bytes:
-    """gzip(...gzip(b"\\0" * size)): 2.5 KB for 1 GiB with two layers. Built without ever
-    holding `size` bytes: the inner deflate stream is one byte-aligned segment (1 MiB of
-    zeros, full flush) repeated, then an empty final block and the gzip trailer."""
-    mib = b"\0" * 2**20
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    segment = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(size // len(mib)):
-        crc = zlib.crc32(mib, crc)
-    data = (
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip header: deflate, no name, no time
-        + segment * (size // len(mib))
-        + zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()  # the final block
-        + struct.pack("<II", crc, size & 0xFFFFFFFF)
-    )
-    for _ in range(layers - 1):
-        data = gzip.compress(data, mtime=0)
-    return data
 
 
 @pytest.fixture(scope="module")

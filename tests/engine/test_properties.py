@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 import adapter
 from tests.fake_venues import FakeVenues
+from tests.hostile import Raw
 from tests.properties import BUDGET
 from tests.reliability import tally
 
@@ -102,16 +102,6 @@ ENCODE = {
     "deflate": zlib.compress,
     "identity": lambda data: data,
 }
-
-
-class Raw(httpx.SyncByteStream):
-    """A body as sent on the wire (httpx does not read and decode it when built)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._data
 
 
 @BUDGET
