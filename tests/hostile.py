@@ -159,7 +159,7 @@ COMMON: list[Case] = [
         reply(200, b"[" + b" " * (1024 * 1024) + b"]"),
         adapter.MalformedResponseError,
         None,
-        "1024 KiB",
+        "larger than 1024 KiB",
     ),
     (
         "status-418",

@@ -15,7 +15,6 @@ import adapter
 from adapter.sandbox import Fault, Sandbox
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
 from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
-from tests.reliability import tally
 
 FAST = {"retry_base_delay": 0.001, "retry_max_delay": 0.01, "coinswitch_rate_limit": None}
 
@@ -169,21 +168,6 @@ def test_clock_two_minutes_off_gives_401_that_mentions_the_clock(
             client.coinswitch_balance(1001)
     assert caught.value.status == 401
     assert "clock" in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    "fault",
-    [Fault(drop=True), Fault(truncate=True), Fault(status=503), Fault(status=429)],
-    ids=["dropped", "closed-mid-body", "503", "429"],
-)
-def test_one_fault_then_success(sandbox: Sandbox, fault: Fault) -> None:
-    sandbox.inject("coinswitch_dma", fault)
-    sandbox.inject("kalshi", fault)
-    with sandbox.client(**FAST) as client:
-        assert client.coinswitch_balance(1001).balance == Decimal("5000.00")
-        assert len(client.kalshi_balances()) == 3
-    assert sandbox.requests == 4
-    tally("faults survived", 2)
 
 
 def test_malformed_body_from_the_sandbox(sandbox: Sandbox) -> None:

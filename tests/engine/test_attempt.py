@@ -182,15 +182,6 @@ def test_wrong_shape_names_venue_endpoint_subaccount_and_field(
 
 
 @pytest.mark.parametrize("venue", VENUES)
-def test_body_over_the_cap_is_refused(make_client: Any, venues: FakeVenues, venue: str) -> None:
-    padding = b" " * (1024 * 1024)
-    answer(venues, venue, reply(200, b"{}" + padding))
-    with make_client() as client, pytest.raises(E.MalformedResponseError) as caught:
-        fetch(client, venue)
-    assert "larger than 1024 KiB" in caught.value.message
-
-
-@pytest.mark.parametrize("venue", VENUES)
 @pytest.mark.parametrize(
     ("failure", "message"),
     [

@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
 
 import pytest
 
 import adapter
 from adapter.sandbox import Sandbox
-from tests.fake_venues import FakeVenues
 
 FAST = {"coinswitch_rate_limit": None, "kalshi_rate_limit": None, "max_retries": 0}
 
@@ -102,6 +100,7 @@ def test_calls_after_close_raise_adapter_errors(sandbox: Sandbox) -> None:
         with pytest.raises(adapter.AdapterError, match="closed") as caught:
             call()
         assert not isinstance(caught.value, RuntimeError)
+        assert type(caught.value) is adapter.AdapterError  # the client is closed, not a venue
 
 
 def test_async_aclose_during_calls_and_after(sandbox: Sandbox) -> None:
@@ -122,14 +121,3 @@ def test_async_aclose_during_calls_and_after(sandbox: Sandbox) -> None:
     assert report.balances == []
     assert len(report.errors) == 3
     assert all(isinstance(e.error, adapter.AdapterError) for e in report.errors)
-
-
-def test_closed_client_refuses_calls(make_client: Any, venues: FakeVenues) -> None:
-    client = make_client()
-    client.close()
-    with pytest.raises(adapter.AdapterError, match="closed") as caught:
-        client.kalshi_balances()
-    assert type(caught.value) is adapter.AdapterError  # the client is closed, not a venue
-    with pytest.raises(adapter.AdapterError, match="closed") as caught:
-        client.all_balances([1001, 1002])
-    assert type(caught.value) is adapter.AdapterError

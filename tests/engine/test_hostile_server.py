@@ -123,8 +123,14 @@ def shard_rows(*balances: str) -> bytes:
         (["1" * 1_000_001, "0.5"], "1" * 1_000_001 + ".5"),
         (["-" + "9" * 1_000_001, "1"], "-" + "9" * 1_000_000 + "8"),
         (["1", "0." + "0" * 999_999 + "1"], "1." + "0" * 999_999 + "1"),
+        (["1" * 1_000_001, "-0.25"], "1" * 1_000_000 + "0.75"),
     ],
-    ids=["million-integer-digits", "million-nines-negative", "million-fraction-digits"],
+    ids=[
+        "million-integer-digits",
+        "million-nines-negative",
+        "million-fraction-digits",
+        "million-digits-less-a-quarter",
+    ],
 )
 def test_shards_with_a_million_digits_sum_exactly(
     sandbox: Sandbox, shards: list[str], total: str
