@@ -15,21 +15,34 @@ from adapter.sandbox import Sandbox
 FAST = {"coinswitch_rate_limit": None, "kalshi_rate_limit": None, "max_retries": 0}
 
 
-def close_soon(client: adapter.BalanceClient, after: float) -> threading.Thread:
-    closer = threading.Timer(after, client.close)
-    closer.start()
-    return closer
+class Closer(threading.Thread):
+    """Closes a client from another thread once the sandbox has received `requests` more
+    requests (the calls are then in flight, however late a busy machine sent them), or after
+    5 s; `closed_at` is when it did."""
+
+    def __init__(self, client: adapter.BalanceClient, sandbox: Sandbox, requests: int) -> None:
+        super().__init__()
+        self.client, self.sandbox = client, sandbox
+        self.awaited = sandbox.requests + requests
+        self.closed_at = float("inf")
+        self.start()
+
+    def run(self) -> None:
+        end = time.monotonic() + 5
+        while self.sandbox.requests < self.awaited and time.monotonic() < end:
+            time.sleep(0.005)
+        self.closed_at = time.monotonic()
+        self.client.close()
 
 
 def test_close_from_another_thread_during_a_fan_out(sandbox: Sandbox) -> None:
     sandbox.latency = 0.3
     ids = sandbox.simulator("coinswitch_dma").subaccounts
     client = sandbox.client(timeout=5, **FAST)
-    closer = close_soon(client, 0.1)
-    started = time.monotonic()
+    closer = Closer(client, sandbox, requests=1 + len(ids))
     report = client.all_balances(ids)
     closer.join()
-    assert time.monotonic() - started < 2, "close() must end the calls in flight"
+    assert time.monotonic() - closer.closed_at < 2, "close() must end the calls in flight"
     assert report.balances == []
     assert len(report.errors) == 1 + len(ids)
     for failure in report.errors:
@@ -39,12 +52,12 @@ def test_close_from_another_thread_during_a_fan_out(sandbox: Sandbox) -> None:
 
 def test_close_from_another_thread_during_single_and_many_calls(sandbox: Sandbox) -> None:
     sandbox.latency = 0.3
-    for call in (
-        lambda client: client.kalshi_balances(),
-        lambda client: client.coinswitch_balances([1001, 1002, 1003]),
+    for call, requests in (
+        (lambda client: client.kalshi_balances(), 1),
+        (lambda client: client.coinswitch_balances([1001, 1002, 1003]), 3),
     ):
         client = sandbox.client(timeout=5, **FAST)
-        closer = close_soon(client, 0.1)
+        closer = Closer(client, sandbox, requests)
         with pytest.raises(adapter.VenueUnavailableError, match="closed"):
             call(client)
         closer.join()
@@ -57,12 +70,11 @@ def test_close_ends_a_rate_limited_fan_out_at_once(sandbox: Sandbox) -> None:
     the caller, and a call refused on its way kept its turn)."""
     sandbox.latency = 0.05
     client = sandbox.client(timeout=10, coinswitch_rate_limit=10.0)  # 6 s for 60 ids
-    closer = close_soon(client, 0.3)
-    started = time.monotonic()
+    closer = Closer(client, sandbox, requests=1)
     with pytest.raises(adapter.VenueUnavailableError, match="closed during the call"):
         client.coinswitch_balances([1001, 1002, 1003] * 20 + list(range(5000, 5060)))
     closer.join()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - closer.closed_at < 1.0
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.005, 0.015, 0.03, 0.06, 0.1])
@@ -109,7 +121,13 @@ def test_async_aclose_during_calls_and_after(sandbox: Sandbox) -> None:
     async def main() -> adapter.BalanceReport:
         client = sandbox.async_client(timeout=5, **FAST)
         fetch = asyncio.ensure_future(client.all_balances([1001, 1002]))
-        await asyncio.sleep(0.1)
+        # Close while all three requests are being answered (0.3 s each). A fixed sleep
+        # could end before they are sent: a new client's first call can block the event
+        # loop for longer (setting up its connection pool, on a busy machine).
+        for _ in range(500):
+            if sandbox.requests == 3:
+                break
+            await asyncio.sleep(0.01)
         await client.aclose()
         report = await fetch
         with pytest.raises(adapter.AdapterError, match="closed") as caught:
