@@ -73,8 +73,7 @@ def test_bad_numerals_are_refused_for_both_venues(numeral: str) -> None:
 
 @pytest.mark.parametrize("value", [5000, 5000.5, None, True, ["1"], {"v": "1"}])
 def test_non_string_amounts_are_refused(value: Any) -> None:
-    from adapter.fields import load_json  # JSON numbers arrive as int or Decimal, never float
-
+    # JSON numbers arrive as int or Decimal, never float.
     raw = load_json(b'{"v": 5000.5}')["v"]
     assert isinstance(raw, Decimal)
     with pytest.raises(FieldProblem):

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapter.domain import BalanceReport, SubaccountBalance, Venue
-from adapter.render import as_table
+from adapter.render import as_csv, as_table, failure_line
 from adapter.sandbox import Sandbox
+from adapter.unattended.floors import check_floors, parse_floors
 from tests.fake_venues import FakeVenues, cs_body, edited
 from tests.properties import BUDGET
 from tests.reliability import UNPRINTABLE, tally
@@ -33,8 +34,6 @@ def shown(text: str) -> str:
 def test_venue_text_is_printed_safely(
     make_client: Any, venues: FakeVenues, message: str, coin: str
 ) -> None:
-    from adapter.render import as_csv, as_table, failure_line
-
     venues.kalshi = lambda request: httpx.Response(400, json={"message": message})
     venues.coinswitch[1001] = edited(cs_body(1001), "data.balance_detail.coin.0.coin", coin)
     with make_client(max_retries=0) as client:
@@ -65,9 +64,6 @@ def test_table_totals_never_lose_or_refuse_digits() -> None:
 
 
 def test_a_failed_positions_read_keeps_the_cash_total_whole(sandbox: Sandbox) -> None:
-    from adapter.render import as_table
-    from adapter.unattended.floors import check_floors, parse_floors
-
     sandbox.simulator("kalshi").balance_errors[1] = 404
     try:
         with sandbox.client(coinswitch=None) as client:

@@ -209,8 +209,6 @@ def test_bad_environment_values_exit_2_naming_the_variable(
 def test_bad_values_are_usage_errors_before_anything_is_fetched(
     args: tuple[str, ...], complaint: str
 ) -> None:
-    from tests.cli.command import run
-
     result = run(*args)
     assert result.returncode == 2, result.stderr
     assert complaint in result.stderr and "unexpected" not in result.stderr
@@ -220,10 +218,6 @@ def test_bad_values_are_usage_errors_before_anything_is_fetched(
 def test_a_bad_coinswitch_id_variable_does_not_matter_when_coinswitch_is_not_read(
     tmp_path: object,
 ) -> None:
-    from pathlib import Path
-
-    from tests.cli.command import run
-
     with Sandbox.demo() as sandbox:
         env = sandbox.environment(Path(str(tmp_path)))
         env["COINSWITCH_DMA_SUBACCOUNTS"] = "not-an-id"

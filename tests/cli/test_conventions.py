@@ -94,10 +94,6 @@ def test_python_dash_m_is_the_same_command() -> None:
 
 
 def test_the_exit_status_survives_a_closed_stderr() -> None:
-    import subprocess
-
-    from tests.cli.command import BIN, CLEAN_ENV
-
     with subprocess.Popen(
         [str(BIN / "venue-balances"), "--sandbox", "--subaccount", "9999", "--format", "csv"],
         stdout=subprocess.DEVNULL,

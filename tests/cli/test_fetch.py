@@ -271,8 +271,6 @@ def test_prometheus_into_a_file_for_the_textfile_collector(
 
 
 def test_prometheus_output_of_the_sandbox_says_it_is_simulated() -> None:
-    from tests.cli.command import run
-
     sandboxed = run("--sandbox", "--format", "prometheus").stdout
     assert "\nvenue_balances_simulated 1.0\n" in sandboxed
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from adapter import cli
 from adapter.sandbox import Fault, Sandbox
+from adapter.unattended.history import History, HistoryError
 from tests.cli.command import run
 
 
@@ -62,11 +64,6 @@ def test_sandbox_history_is_marked_simulated(tmp_path: Path) -> None:
 def test_a_failed_recording_still_prints_the_balances(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
 ) -> None:
-    import json
-
-    from adapter import cli
-    from adapter.unattended.history import History, HistoryError
-
     def locked(self: History, report: object, *, simulated: bool) -> int:
         raise HistoryError(f"{self.path}: database is locked")
 

@@ -4,6 +4,7 @@ the right typed error, sync and async; bodies are read within their cap."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -259,8 +260,6 @@ def test_requests_ask_for_uncompressed_bodies(make_client: Any, venues: FakeVenu
 def test_a_resolver_refusal_at_request_time_is_a_typed_error(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import socket
-
     resolve = socket.getaddrinfo
 
     def refuse(host: str, *args: object, **kwargs: object) -> object:

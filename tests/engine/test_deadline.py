@@ -4,6 +4,7 @@ reading a trickle, a hung venue), and what arrived in time is kept."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from typing import Any
 
@@ -128,14 +129,11 @@ def test_a_trickling_server_cannot_hold_a_call_past_its_deadline(
 @pytest.fixture
 def resolver(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> Sandbox:
     """`slow.test` takes 3 s to resolve; `named.test` is the sandbox's address."""
-    import socket
-    import time as clock
-
     resolve = socket.getaddrinfo
 
     def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> object:
         if host == "slow.test":
-            clock.sleep(3)
+            time.sleep(3)
             host = "127.0.0.1"
         elif host == "named.test":
             host = "127.0.0.1"
@@ -146,18 +144,16 @@ def resolver(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> Sandbox:
 
 
 def test_name_resolution_ends_by_the_deadline(resolver: Sandbox) -> None:
-    import time as clock
-
     port = resolver.url.rsplit(":", 1)[1]
     options = resolver.client_options(kalshi_base_url=f"http://slow.test:{port}/trade-api/v2")
     for call in ("kalshi_balances", "all_balances"):
         with adapter.BalanceClient(**options, timeout=1, max_retries=0) as client:
-            started = clock.monotonic()
+            started = time.monotonic()
             try:
                 outcome: object = getattr(client, call)()
             except adapter.AdapterError as error:
                 outcome = error
-            took = clock.monotonic() - started
+            took = time.monotonic() - started
         assert took < 1.25, (call, took)
         if call == "kalshi_balances":
             assert isinstance(outcome, adapter.VenueUnavailableError)

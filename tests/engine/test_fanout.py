@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 import adapter
+from adapter.engine.account import Turns
+from adapter.engine.deadline import Deadline
 from adapter.sandbox import Sandbox
 from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS
-from adapter.venues.coinswitch_dma.simulator import SAMPLE_ACCOUNTS as SAMPLE_COINSWITCH
 from tests.fake_venues import FakeVenues, cs_body
 
 IDS = list(range(5001, 5061))  # 60 children at 40 requests/s: about half fit in 0.8 s
@@ -56,12 +57,6 @@ def test_async_fan_out_cut_by_its_deadline_loses_only_the_tail(many: Sandbox, ro
 
 
 def test_turns_release_waiters_in_turn_order_whatever_order_they_arrive_in() -> None:
-    import threading
-    import time
-
-    from adapter.engine.account import Turns
-    from adapter.engine.deadline import Deadline
-
     turns, order, lock = Turns(), [], threading.Lock()
 
     def take(turn: int) -> None:
@@ -158,7 +153,7 @@ def windows_peak(times: list[float], width: float) -> int:
 def test_fan_out_of_200_respects_rate_and_in_flight_bounds(sandbox: Sandbox, mode: str) -> None:
     ids = list(range(10_000, 10_200))
     sandbox.simulator("coinswitch_dma").accounts.update(
-        {n: dict(SAMPLE_COINSWITCH[1001], subaccount_id=n) for n in ids}
+        {n: dict(SAMPLE_ACCOUNTS[1001], subaccount_id=n) for n in ids}
     )
     sandbox.latency = 0.01
     options: dict[str, Any] = {**FAST, "coinswitch_rate_limit": 100.0, "max_in_flight": 6}

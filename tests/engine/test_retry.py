@@ -14,6 +14,7 @@ import pytest
 
 import adapter
 from adapter import errors as E
+from adapter.engine import retry
 from adapter.sandbox import Fault, Sandbox
 from tests.fake_venues import FakeVenues, cs_body, json_response
 from tests.reliability import tally
@@ -96,8 +97,6 @@ def test_a_retry_after_of_thousands_of_digits_is_a_typed_error(
 
 
 def test_a_long_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapter.engine import retry
-
     slept: list[float] = []
     monkeypatch.setattr(time, "sleep", slept.append)
     attempts = []

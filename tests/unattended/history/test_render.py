@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapter import render
-from adapter.domain import BalanceReport, Venue
+from adapter.domain import BalanceReport, SubaccountBalance, Venue
 from adapter.errors import NotFoundError, VenueUnavailableError
 from adapter.unattended.history import History, Snapshot
 from adapter.unattended.history.render import (
@@ -227,13 +229,6 @@ def test_render_history_dispatches_and_refuses_unknown_formats(
 
 
 def test_a_chart_of_amounts_past_float_range_says_so() -> None:
-    from datetime import UTC, datetime, timedelta
-    from decimal import Decimal
-
-    from adapter.domain import SubaccountBalance, Venue
-    from adapter.unattended.history import Snapshot
-    from adapter.unattended.history.render import as_chart
-
     start = datetime(2026, 11, 20, tzinfo=UTC)
     snapshots = [
         Snapshot(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from adapter.domain import BalanceReport, Venue
+from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
 from adapter.errors import AdapterError, MalformedResponseError, VenueUnavailableError
 from adapter.unattended.history import SCHEMA_VERSION, History, HistoryError, Snapshot, default_path
 from tests.unattended.samples import DAY, T0, failure, kalshi, report, three_reports
@@ -213,12 +214,6 @@ def test_an_error_without_a_status_survives(history: History) -> None:
 
 
 def test_history_turns_an_out_of_range_integer_into_a_history_error(tmp_path: object) -> None:
-    from datetime import UTC, datetime
-    from decimal import Decimal
-
-    from adapter.domain import BalanceReport, ShardBalance, SubaccountBalance, Venue
-    from adapter.unattended.history import History, HistoryError
-
     shard = ShardBalance(exchange_index=2**64, balance=Decimal("1"))
     balance = SubaccountBalance(
         venue=Venue.KALSHI, subaccount=0, primary=True, currency="USD",

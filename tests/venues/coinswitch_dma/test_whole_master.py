@@ -177,8 +177,6 @@ def test_a_master_with_thousands_of_children_reads_in_one_request() -> None:
 
 
 def test_the_whole_master_cap_still_bounds_what_is_read(sandbox: Sandbox) -> None:
-    from adapter.sandbox import Fault
-
     filler = b'{"message": "' + b"x" * (17 * 1024 * 1024) + b'"}'
     sandbox.inject("coinswitch_dma", Fault(body=filler))
     client = sandbox.client(kalshi=None, max_retries=0)

@@ -315,9 +315,6 @@ def test_kalshi_shards_out_of_order_are_sorted_and_summed_exactly() -> None:
 
 
 def test_an_exchange_index_past_int64_is_malformed() -> None:
-    from adapter.fields import FieldProblem
-    from adapter.venues.kalshi.mapping import balances_from_json
-
     row = {"subaccount_number": 0, "exchange_index": 2**63, "balance": "1.00", "updated_ts": 1}
     with pytest.raises(FieldProblem) as caught:
         balances_from_json({"subaccount_balances": [row]})
