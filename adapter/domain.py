@@ -115,8 +115,8 @@ class BalanceReport:
 # 0.3 µs for a ShardBalance, the largest single cost of mapping a big body. These classes
 # have no validators, converters or factories, so the functions below build the very same
 # objects by storing straight into their slots, in about half the time. They take values a
-# mapping has already checked; tests/test_domain_build.py holds them to the attrs
-# constructors field for field, and fails once a field is added or gains a validator.
+# mapping has already checked; tests/test_domain.py holds them to the attrs constructors
+# field for field, and fails once a field is added or gains a validator.
 
 _new = object.__new__
 _SHARD_SLOTS = tuple(getattr(ShardBalance, f.name).__set__ for f in attrs.fields(ShardBalance))

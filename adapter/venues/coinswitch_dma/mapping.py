@@ -5,8 +5,8 @@ A balance is `balance_detail.totalEquity`: the account's total equity in USDT (w
 plus unrealised PnL, every coin valued in USDT); each `coin[]` row is an asset. Bodies are
 read key by key, every scalar checked (`adapter.fields`), in the shapes
 `specs/coinswitch-dma.yaml` gives; the generated models are the oracle the tests hold
-this reading to (tests/test_coinswitch_v2.py), and reading directly costs a fraction of
-building them.
+this reading to (tests/venues/coinswitch_dma/test_master.py), and reading directly costs
+a fraction of building them.
 
 Its length (about 280 lines) is four answers' readers, the fast path of an account's
 balance and coins, and the precise readers that explain what the fast path refuses.
