@@ -93,9 +93,6 @@ def verify_coinswitch(request: httpx.Request) -> None:
     assert refusal is None, refusal.body
 
 
-Responder = Callable[[httpx.Request], httpx.Response]
-
-
 class FakeVenues:
     """An httpx handler for both venues that verifies every signature (with the venues'
     simulators) and refuses any request it was not told to expect. Set `kalshi` (the bulk

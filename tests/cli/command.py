@@ -38,7 +38,6 @@ ASSET_KEYS = [
     "wallet_balance_inr",
     "unrealised_pnl_inr",
 ]
-ERROR_KEYS = ["venue", "subaccount", "kind", "status", "message"]
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("KALSHI_", "COINSWITCH_"))}
 
 

@@ -1,6 +1,6 @@
-"""Issue "Hardening": what an independent hostile HTTP server found, each case through the
-public API (sync and async) against the sandbox over real HTTP, with the typed error or the
-exact value it must give, and the time it may take."""
+"""What an independent hostile HTTP server found (the hardening round), each case through
+the public API (sync and async) against the sandbox over real HTTP, with the typed error or
+the exact value it must give, and the time it may take."""
 
 from __future__ import annotations
 

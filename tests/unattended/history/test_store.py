@@ -1,4 +1,4 @@
-"""History in SQLite: exact round trips, WAL, schema version, filters, concurrent access."""
+"""History in SQLite: exact round trips, WAL, schema version, concurrent access, failures."""
 
 from __future__ import annotations
 
