@@ -1,11 +1,11 @@
 """venue-balances: exact, typed subaccount balances from Kalshi and CoinSwitch DMA.
 
     import adapter
-    with adapter.BalanceClient.from_env() as client:
-        report = client.all_balances(coinswitch_subaccounts=[1001, 1002])
+    with adapter.BalanceClient.from_config() as client:   # accounts file, or environment
+        report = client.all_balances()
 
 Amounts are `decimal.Decimal` built from the venue's own strings; every failure is an
-`adapter.AdapterError` naming the venue, endpoint and what was wrong.
+`adapter.AdapterError` naming the account, venue, endpoint and what was wrong.
 
 The names below are imported on first use, so that `import adapter` (and the CLI's
 `--help`) does not pay for httpx, cryptography and the generated clients up front.
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
         RateLimitedError,
         VenueUnavailableError,
     )
+    from adapter.venues.coinswitch_dma import CoinSwitchAccount
     from adapter.venues.coinswitch_dma.signer import CoinSwitchSigner
+    from adapter.venues.kalshi import KalshiAccount
     from adapter.venues.kalshi.signer import KalshiSigner
 
 _HOMES = {
@@ -65,7 +67,9 @@ _HOMES = {
         "RateLimitedError",
         "VenueUnavailableError",
     ],
+    "adapter.venues.coinswitch_dma": ["CoinSwitchAccount"],
     "adapter.venues.coinswitch_dma.signer": ["CoinSwitchSigner"],
+    "adapter.venues.kalshi": ["KalshiAccount"],
     "adapter.venues.kalshi.signer": ["KalshiSigner"],
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
@@ -78,11 +82,13 @@ __all__ = [
     "BadRequestError",
     "BalanceClient",
     "BalanceReport",
+    "CoinSwitchAccount",
     "CoinSwitchSigner",
     "ConfigurationError",
     "CredentialsError",
     "FetchError",
     "ForbiddenError",
+    "KalshiAccount",
     "KalshiSigner",
     "MalformedResponseError",
     "NotFoundError",

@@ -53,11 +53,18 @@ class ShardBalance:
     balance: Decimal
 
 
+def _venue_name(self: Any) -> str:
+    """An account's default name: its venue's (one account per venue, from the environment)."""
+    return str(self.venue)
+
+
 @attrs.frozen(kw_only=True)
 class SubaccountBalance:
     """How much money one subaccount holds on one venue; amounts are exact `Decimal`s."""
 
     venue: Venue
+    account: str = attrs.field(default=attrs.Factory(_venue_name, takes_self=True))
+    """The name of the account (one set of credentials) it was read with."""
     subaccount: int | None
     primary: bool
     currency: str
@@ -77,6 +84,7 @@ class Subaccount:
     """One row of a venue's subaccount list."""
 
     venue: Venue
+    account: str = attrs.field(default=attrs.Factory(_venue_name, takes_self=True))
     subaccount: int
     primary: bool
     active: bool | None = None
@@ -84,14 +92,15 @@ class Subaccount:
 
 @attrs.frozen(kw_only=True)
 class FetchError:
-    """One venue's or subaccount's failure inside a `BalanceReport`."""
+    """One account's or subaccount's failure inside a `BalanceReport`."""
 
     venue: Venue
+    account: str = attrs.field(default=attrs.Factory(_venue_name, takes_self=True))
     subaccount: int | None
     error: AdapterError
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BalanceReport:
     """What `all_balances` fetched, and what it could not; one failure never hides the rest."""
 
@@ -100,12 +109,41 @@ class BalanceReport:
     fetched_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
     """When the fetch started (aware UTC)."""
 
-    def unfetched(self, venue: Venue | str) -> list[FetchError]:
-        """The venue's failures that cost a balance: those with no balance of their
-        subaccount in the report (a failed read of what Kalshi positions are worth keeps
-        its cash row, so a total of cash is still whole)."""
-        present = {b.subaccount for b in self.balances if b.venue == venue}
-        return [e for e in self.errors if e.venue == venue and e.subaccount not in present]
+    def unfetched(self, name: Venue | str) -> list[FetchError]:
+        """The failures that cost a balance of a venue (`name` is a venue's name) or of one
+        account (an account's name): those with no balance of their subaccount, in their
+        account, in the report (a failed read of what Kalshi positions are worth keeps its
+        cash row, so a total of cash is still whole)."""
+        by_venue = name in _VENUE_NAMES
+        present = {
+            (b.account, b.subaccount)
+            for b in self.balances
+            if (b.venue if by_venue else b.account) == name
+        }
+        return [
+            e
+            for e in self.errors
+            if (e.venue if by_venue else e.account) == name
+            and (e.account, e.subaccount) not in present
+        ]
+
+    def __repr__(self) -> str:
+        """attrs' repr, its lists cut to their first few items and a count: a whole
+        master's report would otherwise make a repr of tens of megabytes (asyncio.run()
+        makes one of its main task's result, to restore the SIGINT handler)."""
+        return (
+            f"BalanceReport(balances={_items(self.balances)}, errors={_items(self.errors)},"
+            f" fetched_at={self.fetched_at!r})"
+        )
+
+
+def _items(items: list[Any], shown: int = 10) -> str:
+    if len(items) <= shown:
+        return repr(items)
+    return f"[{', '.join(map(repr, items[:shown]))}, ... {len(items) - shown:,} more]"
+
+
+_VENUE_NAMES = frozenset(str(venue) for venue in Venue)
 
 
 # Constructors for the mappings' hot paths --------------------------------------------------
@@ -113,10 +151,12 @@ class BalanceReport:
 # attrs' generated __init__ stores each keyword argument through `object.__setattr__` by
 # name (a frozen class refuses plain assignment): about 0.8 µs for a SubaccountBalance and
 # 0.3 µs for a ShardBalance, the largest single cost of mapping a big body. These classes
-# have no validators, converters or factories, so the functions below build the very same
-# objects by storing straight into their slots, in about half the time. They take values a
-# mapping has already checked; tests/test_domain.py holds them to the attrs constructors
-# field for field, and fails once a field is added or gains a validator.
+# have no validators or converters (and no factory but the account's default name), so the
+# functions below, given every field, build the very same objects by storing straight into
+# their slots, in about half the time. They take values a mapping has already checked (and
+# every field: an attrs default, such as an account's name defaulting to its venue's, is the
+# constructor's alone); tests/test_domain.py holds them to the attrs constructors field for
+# field, and fails once a field is added or gains a validator.
 
 _new = object.__new__
 _SHARD_SLOTS = tuple(getattr(ShardBalance, f.name).__set__ for f in attrs.fields(ShardBalance))
@@ -163,6 +203,7 @@ def build_asset(
 
 def build_balance(
     venue: Venue,
+    account: str,
     subaccount: int | None,
     primary: bool,
     currency: str,
@@ -179,9 +220,10 @@ def build_balance(
     """`SubaccountBalance(...)` with every field given in declaration order, from checked
     values."""
     row = _new(SubaccountBalance)
-    (s_venue, s_subaccount, s_primary, s_currency, s_balance, s_value, s_shards, s_updated,
-     s_active, s_rate, s_assets) = _slots  # fmt: skip
+    (s_venue, s_account, s_subaccount, s_primary, s_currency, s_balance, s_value, s_shards,
+     s_updated, s_active, s_rate, s_assets) = _slots  # fmt: skip
     s_venue(row, venue)
+    s_account(row, account)
     s_subaccount(row, subaccount)
     s_primary(row, primary)
     s_currency(row, currency)

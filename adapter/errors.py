@@ -1,6 +1,6 @@
 """The errors of venue-balances: every failure of the public API is one of these.
 
-    AdapterError                    venue, endpoint, status, message, subaccount
+    AdapterError                    account, venue, endpoint, status, message, subaccount
      ├── ConfigurationError         a bad client option or environment value (also a
      │                              ValueError); raised before any request
      ├── CredentialsError           bad or missing key material; raised before any request
@@ -45,6 +45,7 @@ class AdapterError(Exception):
         self,
         message: str,
         *,
+        account: str | None = None,
         venue: str | None = None,
         endpoint: str | None = None,
         status: int | None = None,
@@ -54,6 +55,8 @@ class AdapterError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.account = account
+        """The name of the account whose call failed (None: before any account was chosen)."""
         self.venue = venue
         self.endpoint = endpoint
         self.status = status
@@ -64,7 +67,10 @@ class AdapterError(Exception):
         """Seconds the venue asked us to wait (its Retry-After header), if it said."""
 
     def __str__(self) -> str:
-        where = " ".join(str(part) for part in (self.venue, self.endpoint) if part)
+        venue = self.venue
+        if self.account and self.account != venue:  # an account not named after its venue
+            venue = f"{self.account} ({venue})" if venue else self.account
+        where = " ".join(str(part) for part in (venue, self.endpoint) if part)
         if self.subaccount is not None:
             where += f" (subaccount {self.subaccount})"
         status = f"HTTP {self.status}: " if self.status is not None else ""
@@ -72,8 +78,9 @@ class AdapterError(Exception):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}({self.message!r}, venue={self.venue!r}, "
-            f"endpoint={self.endpoint!r}, status={self.status!r}, subaccount={self.subaccount!r})"
+            f"{type(self).__name__}({self.message!r}, account={self.account!r},"
+            f" venue={self.venue!r}, endpoint={self.endpoint!r}, status={self.status!r},"
+            f" subaccount={self.subaccount!r})"
         )
 
     def __reduce__(self) -> tuple[object, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import (
@@ -62,13 +63,14 @@ MAX_UNIX_SECONDS = 253402300799
 
 _NUMERAL_LINES = re.compile(rf"{NUMERAL.pattern}(?:\n{NUMERAL.pattern})*")
 
-# What a terminal would act on rather than show: C0 controls (ESC starts a sequence that
-# moves the cursor, erases lines or sets the title; CR and LF forge rows), DEL, C1
-# controls (U+009B is a one-character ESC [), the Unicode bidi controls that reorder
-# what follows (U+202E), and the Unicode line and paragraph separators.
-_UNPRINTABLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
-)
+# What is shown as an escape rather than as itself (Unicode general categories): controls
+# (Cc: C0, DEL, C1; ESC starts a sequence that moves the cursor or sets the title, CR and LF
+# forge rows, U+009B is a one-character ESC [), format characters (Cf: the bidi controls
+# that reorder what follows such as U+202E, zero-width characters and U+FEFF, the soft
+# hyphen: two different values would look alike), lone surrogates (Cs: no encoder takes
+# them, so one would take a whole output down) and the line and paragraph separators
+# (Zl, Zp).
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 Model = TypeVar("Model")
 
@@ -256,14 +258,21 @@ def first_text(*candidates: object) -> str | None:
 
 
 def printable(text: str) -> str:
-    """`text` safe to print on a terminal: every control character (C0, DEL, C1), Unicode
-    bidi control and line or paragraph separator shown as an escape (`\\x1b`, `\\u202e`)."""
-    return _UNPRINTABLE.sub(_escape, text)
+    """`text` safe on any surface (a terminal, a CSV cell, a metric's label, a web page,
+    UTF-8 itself): every control, format character, lone surrogate and line or paragraph
+    separator (Unicode Cc, Cf, Cs, Zl, Zp) shown as an escape (`\\x1b`, `\\u202e`,
+    `\\ud800`), so that no two different values look alike and every output encodes."""
+    if text.isprintable():  # the common case, in C: none of those is printable
+        return text
+    category = unicodedata.category
+    return "".join(_escape(c) if category(c) in _ESCAPED else c for c in text)
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+def _escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def object_list(value: object, field: str) -> list[dict[str, Any]]:

@@ -31,13 +31,15 @@ Measured:
                 added latency, limiters off, sync and async
   start-up      `python -c "import adapter; adapter.BalanceClient"` and `venue-balances
                 --help` against `python -c "import httpx, attrs, <rsa>, <ed25519>"`
+  accounts      all_balances() of eight accounts (four per venue) against one account's,
+                at 30 ms added latency
 
 Prints every figure, then each target "met" or "MISSED", and writes them all as JSON
 (--output). A full run exits 1 if any target is missed, else 0; --quick judges nothing
 (each target "not judged in a quick run") and exits 0.
 
 What each figure measures lives in scripts/benchmarks/, one module per subject (per_call,
-mapping, whole_master, signing, fan_out, start_up; sandboxes and timing are shared, report
+mapping, whole_master, signing, fan_out, start_up, accounts; sandboxes and timing are shared, report
 holds the targets); this file only runs them in order.
 """
 
@@ -51,6 +53,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.accounts import several_accounts
 from benchmarks.fan_out import fan_out
 from benchmarks.mapping import mapping
 from benchmarks.per_call import per_call
@@ -98,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     small = RemoteSandbox(kalshi_rows=KALSHI_ROWS[0], coinswitch_children=max(sizes))
     sandboxes[f"kalshi-{KALSHI_ROWS[0]}"] = sandboxes["coinswitch"] = small
     master = RemoteSandbox(coinswitch_demo=MASTER_CHILDREN, latency=MASTER_LATENCY)
+    # Both venues at the master's latency, for accounts read side by side.
+    several = RemoteSandbox(kalshi_rows=KALSHI_ROWS[0], coinswitch_demo=3, latency=MASTER_LATENCY)
     keys = Keys()
     loop = asyncio.new_event_loop()
     try:
-        for sandbox in [*sandboxes.values(), master]:
+        for sandbox in [*sandboxes.values(), master, several]:
             sandbox.ready()
         results: dict[str, Any] = {
             "quick": quick,
@@ -120,10 +125,12 @@ def main(argv: list[str] | None = None) -> int:
             "max_in_flight": client_default("max_in_flight"),
             "fan_out": fan_out(small, keys, sizes, latency),
             "start_up": start_up(2 if quick else 21),
+            "accounts": several_accounts(several, keys, rounds=3 if quick else 21)
+            | {"latency_ms": MASTER_LATENCY * 1000},
         }
     finally:
         loop.close()
-        for sandbox in {*sandboxes.values(), master}:
+        for sandbox in {*sandboxes.values(), master, several}:
             sandbox.close()
     results["targets"] = targets(results)
     results["seconds"] = time.perf_counter() - began

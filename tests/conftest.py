@@ -3,8 +3,10 @@ and the run's summary line of reliability figures."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +19,15 @@ import adapter
 from adapter.sandbox import Sandbox
 from tests.fake_venues import CS_PUBLIC, CS_SECRET, CS_URL, KALSHI_URL, FakeVenues
 from tests.reliability import TALLY
+
+# No test reads the accounts file, or writes the history, of whoever runs the suite: the
+# user configuration and data directories are a throwaway folder's, for this process and
+# every command it starts.
+_HOME = tempfile.mkdtemp(prefix="venue-balances-tests-")
+atexit.register(shutil.rmtree, _HOME, True)
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
+os.environ.pop("VENUE_BALANCES_CONFIG", None)
 
 REQUIRE_TOOLS = "VENUE_BALANCES_REQUIRE_TOOLS"
 

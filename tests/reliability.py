@@ -3,13 +3,32 @@ characters that must never reach a terminal from a venue, and a venue message fu
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
-# What must never reach a terminal from a venue: C0 controls (a line end of our own
-# aside), DEL, C1, the Unicode bidi controls, and the Unicode line/paragraph separators.
-UNPRINTABLE = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
-)
+
+class _Unprintable:
+    """What must never reach a surface from a venue, as the contract lists it by Unicode
+    category: controls (Cc: C0, DEL, C1; a line end of our own aside), format characters
+    (Cf: bidi controls, zero-width characters, U+FEFF, the soft hyphen), lone surrogates
+    (Cs), line and paragraph separators (Zl, Zp). An oracle of its own, not
+    `fields.printable`: a regex's methods, on those characters."""
+
+    CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+    def _bad(self, character: str) -> bool:
+        return character != "\n" and unicodedata.category(character) in self.CATEGORIES
+
+    def search(self, text: str) -> str | None:
+        return next((c for c in text if self._bad(c)), None)
+
+    def findall(self, text: str) -> list[str]:
+        return [c for c in text if self._bad(c)]
+
+    def fullmatch(self, text: str) -> bool:
+        return len(text) == 1 and self._bad(text)
+
+
+UNPRINTABLE = _Unprintable()
 
 # A venue's error message of terminal escapes, and the text it must be shown as.
 EVIL_MESSAGE = "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \u202etxt.exe\x9b"

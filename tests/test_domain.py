@@ -34,7 +34,10 @@ def test_builders_take_every_field_in_order_and_the_class_checks_nothing(
     assert parameters == [f.name for f in fields]
     for field in fields:
         assert field.validator is None and field.converter is None, field.name
-        assert not isinstance(field.default, attrs.Factory), field.name  # type: ignore[arg-type]
+        # The one factory: an account's name defaulting to its venue's, for the attrs
+        # constructor alone (a builder is given every field).
+        if field.name != "account":
+            assert not isinstance(field.default, attrs.Factory), field.name  # type: ignore[arg-type]
     assert cls.__setattr__ is not object.__setattr__  # still frozen
     assert "__dict__" not in dir(cls)  # slotted: every field is a slot the builder fills
 
@@ -65,11 +68,12 @@ def test_built_objects_equal_the_attrs_constructed_ones(
     assert asset == expected_asset and repr(asset) == repr(expected_asset)
     when = datetime.fromtimestamp(1763751540, UTC)
     built = build_balance(
-        Venue.KALSHI, subaccount, True, "USD", equity, money[6], (shard,), when, active,
-        money[7], (asset,),
+        Venue.KALSHI, "us-fund", subaccount, True, "USD", equity, money[6], (shard,), when,
+        active, money[7], (asset,),
     )  # fmt: skip
     expected = SubaccountBalance(
         venue=Venue.KALSHI,
+        account="us-fund",
         subaccount=subaccount,
         primary=True,
         currency="USD",
@@ -85,3 +89,50 @@ def test_built_objects_equal_the_attrs_constructed_ones(
     assert attrs.asdict(built) == attrs.asdict(expected)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.balance = Decimal(1)  # type: ignore[misc]
+
+
+def test_an_account_defaults_to_its_venues_name() -> None:
+    row = SubaccountBalance(
+        venue=Venue.COINSWITCH_DMA, subaccount=None, primary=True, currency="USDT",
+        balance=Decimal(1),
+    )  # fmt: skip
+    assert row.account == "coinswitch_dma"
+    assert attrs.evolve(row, account="in-master").account == "in-master"
+
+
+def test_unfetched_takes_a_venue_or_an_account() -> None:
+    from adapter import BalanceReport, FetchError, NotFoundError
+
+    def row(account: str, number: int) -> SubaccountBalance:
+        return SubaccountBalance(
+            venue=Venue.KALSHI, account=account, subaccount=number, primary=False,
+            currency="USD", balance=Decimal(1),
+        )  # fmt: skip
+
+    def error(account: str, number: int) -> FetchError:
+        return FetchError(
+            venue=Venue.KALSHI, account=account, subaccount=number, error=NotFoundError("x")
+        )
+
+    # us-desk's subaccount 3 failed; us-fund's 3 was fetched: the one does not hide the other.
+    report = BalanceReport(
+        balances=[row("us-desk", 1), row("us-fund", 3)], errors=[error("us-desk", 3)]
+    )
+    assert [e.account for e in report.unfetched("us-desk")] == ["us-desk"]
+    assert report.unfetched("us-fund") == []
+    assert [e.account for e in report.unfetched("kalshi")] == ["us-desk"]
+
+
+def test_a_big_reports_repr_stays_small() -> None:
+    from adapter import BalanceReport
+
+    rows = [
+        SubaccountBalance(
+            venue=Venue.KALSHI, subaccount=n, primary=False, currency="USD", balance=Decimal(n)
+        )
+        for n in range(10_000)
+    ]
+    text = repr(BalanceReport(balances=rows, errors=[]))
+    assert len(text) < 5_000 and "9,990 more" in text
+    small = BalanceReport(balances=rows[:2], errors=[])
+    assert repr(small).startswith("BalanceReport(balances=[SubaccountBalance(")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapter.domain import BalanceReport, SubaccountBalance, Venue
-from adapter.render import as_csv, as_table, failure_line
+from adapter.render import as_csv, as_json, as_table, failure_line, totals
 from adapter.sandbox import Sandbox
 from adapter.unattended.floors import check_floors, parse_floors
 from tests.fake_venues import FakeVenues, cs_body, edited
@@ -21,12 +22,14 @@ from tests.reliability import UNPRINTABLE, tally
 
 def shown(text: str) -> str:
     """The oracle of `fields.printable`, character by character."""
-    return "".join(
-        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-        if UNPRINTABLE.fullmatch(c) or c == "\n"
-        else c
-        for c in text
-    )
+
+    def escaped(c: str) -> str:
+        code = ord(c)
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+    return "".join(escaped(c) if UNPRINTABLE.fullmatch(c) or c == "\n" else c for c in text)
 
 
 @BUDGET
@@ -58,8 +61,15 @@ def test_table_totals_never_lose_or_refuse_digits() -> None:
         )
         for n, b in ((0, huge), (1, "0.1"), (2, "0.000001"))
     ]
-    table = as_table(BalanceReport(balances=balances, errors=[]))
-    assert huge + ".100001" in table
+    report = BalanceReport(balances=balances, errors=[])
+    [total, _] = totals(report)  # the account's, the venue's
+    assert format(total.balance, "f") == huge + ".100001"
+    assert json.loads(as_json(report))["totals"][0]["balance"] == huge + ".100001"
+    table = as_table(report)
+    # The table shows a wide amount by its first digits and its length: no table's width
+    # (nor memory) grows with one absurd amount.
+    assert "10000000000000000000…(1,007 digits)" in table.split("TOTALS")[1]
+    assert "10000000000000000000…(1,001 digits)" in table.split("TOTALS")[0]
     assert not re.search(r"[0-9]E[-+]?[0-9]", table)  # never exponent notation
 
 

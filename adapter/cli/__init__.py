@@ -1,15 +1,16 @@
 """The `venue-balances` command.
 
-    venue-balances [options]                 fetch: every configured venue's balances (fetch.py)
-    venue-balances subaccounts [options]     each venue's subaccounts (subaccounts.py)
+    venue-balances [options]                 fetch: every configured account's balances (fetch.py)
+    venue-balances subaccounts [options]     each account's subaccounts (subaccounts.py)
     venue-balances serve [options]           a Prometheus exporter (serve.py)
     venue-balances history [options]         what --record and serve recorded (history.py)
+    venue-balances config check [--config F] where the accounts come from, each one (config.py)
 
 Exit status: 0 everything requested was done; 1 some of it could not be fetched (the rest
 is still printed, each failure one line on stderr); 2 usage or configuration error; 3 a
 `--min` floor is broken (wins over 1); 130 interrupted (Ctrl-C; `serve` stops with 0).
 Output into a closed pipe (`| head`) ends quietly with the status the command had.
-Credentials come from the environment only, never from arguments.
+Credentials come from an accounts file or the environment, never from arguments.
 
 Each command imports heavy modules only after its arguments are parsed, so `--help`
 stays fast.
@@ -21,7 +22,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from adapter.cli.fetch import deadline, progress_line
+from adapter.cli.accounts import deadline
+from adapter.cli.fetch import progress_line
 
 __all__ = ["COMMANDS", "deadline", "main", "progress_line"]
 
@@ -29,6 +31,7 @@ COMMANDS = {
     "subaccounts": "adapter.cli.subaccounts",
     "serve": "adapter.cli.serve",
     "history": "adapter.cli.history",
+    "config": "adapter.cli.config",
 }
 """Commands other than fetch, the default, by the word that names them."""
 

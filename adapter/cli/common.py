@@ -1,44 +1,31 @@
-"""What every command of `venue-balances` shares: options, environment, exit statuses,
-output that survives a closed pipe, and the sandbox."""
+"""What every command of `venue-balances` shares: options, exit statuses, output that
+survives a closed pipe, floors and the history (which accounts it reads: `accounts`)."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from adapter.venues import DEFINITIONS, VenueDefinition
+from adapter.venues import DEFINITIONS
 
 if TYPE_CHECKING:
     import logging
 
     from adapter.domain import BalanceReport
-    from adapter.sandbox import Sandbox
 
 __all__ = [
-    "BANNER",
     "UsageError",
     "add_common_arguments",
     "add_floor_arguments",
-    "environment",
     "floors",
     "recorder",
     "run_command",
     "seconds",
-    "selected_venues",
     "stderr",
 ]
-
-BANNER = (
-    "SIMULATED: these balances come from the built-in sandbox on 127.0.0.1, signed with"
-    " throwaway keys; they are not real."
-)
-SANDBOX_LATENCY = "VENUE_BALANCES_SANDBOX_LATENCY_MS"
-"""Milliseconds the sandbox adds to every answer (for demos of slow venues)."""
 
 
 class UsageError(Exception):
@@ -59,13 +46,26 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, timeout_help: str) 
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="run against a built-in simulator of every venue (no credentials; numbers are fake)",
+        help="run against a built-in simulator of every venue (no credentials; numbers are"
+        " fake); with an accounts file, one simulated venue per account of it",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the accounts file (default: $VENUE_BALANCES_CONFIG, else accounts.toml in the"
+        " user configuration directory if it exists, else the environment variables)",
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        metavar="NAME",
+        help="only this account (repeatable); default: every configured account",
     )
     parser.add_argument(
         "--venue",
         action="append",
         choices=[str(d.venue) for d in DEFINITIONS],
-        help="only this venue (repeatable); default: every configured venue",
+        help="only the accounts of this venue (repeatable); default: every configured account",
     )
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help=timeout_help)
     parser.add_argument(
@@ -138,71 +138,6 @@ def run_command(args: argparse.Namespace, command: Callable[[], tuple[str, int]]
     return status
 
 
-@contextlib.contextmanager
-def environment(
-    args: argparse.Namespace, *, banner_on_stdout: bool
-) -> Iterator[tuple[Mapping[str, str], Sandbox | None]]:
-    """The environment a command reads its configuration from: the user's, or with
-    `--sandbox` one that points every venue at a sandbox started for the command (its
-    banner printed first: on stdout before a table, else on stderr), and that sandbox."""
-    from adapter.errors import ConfigurationError, CredentialsError
-
-    try:
-        if not args.sandbox:
-            yield os.environ, None
-            return
-        import tempfile
-
-        from adapter.sandbox import Sandbox
-
-        try:
-            demo = Sandbox.demo()
-        except ValueError as exc:  # a sandbox option from the environment
-            raise UsageError(str(exc)) from None
-        with demo as sandbox, tempfile.TemporaryDirectory() as directory:
-            sandbox.latency = _sandbox_latency()
-            if banner_on_stdout:
-                print(BANNER, end="\n\n", flush=True)
-            else:
-                stderr(BANNER)
-            yield sandbox.environment(Path(directory)), sandbox
-    except (ConfigurationError, CredentialsError) as exc:
-        raise UsageError(exc.message) from None
-
-
-def _sandbox_latency() -> float:  # seconds
-    text = os.environ.get(SANDBOX_LATENCY, "").strip()
-    if not text:
-        return 0.0
-    if not (text.isascii() and text.isdigit()) or int(text) > 60_000:
-        raise UsageError(f"{SANDBOX_LATENCY} must be a whole number of milliseconds")
-    return int(text) / 1000
-
-
-def selected_venues(
-    args: argparse.Namespace, arguments: dict[str, Any]
-) -> tuple[list[VenueDefinition], list[VenueDefinition]]:
-    """(configured, selected) venues from the client arguments the environment gave and
-    `--venue`; a UsageError when none is configured or one asked for is not."""
-    configured = [d for d in DEFINITIONS if arguments[d.signer_option] is not None]
-    if not configured:
-        names = "; or ".join(" and ".join(d.key_variables) for d in DEFINITIONS)
-        raise UsageError(
-            f"no venue is configured. Set {names};"
-            " or try `venue-balances --sandbox` to see it work without credentials."
-        )
-    asked = args.venue or []
-    selected = [d for d in DEFINITIONS if str(d.venue) in asked] or configured
-    for definition in selected:
-        if definition not in configured:
-            names = " and ".join(definition.key_variables)
-            raise UsageError(f"--venue {definition.venue} is not configured: set {names}")
-    for definition in DEFINITIONS:
-        if definition not in selected:
-            arguments[definition.signer_option] = None
-    return configured, selected
-
-
 def add_floor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min",
@@ -225,15 +160,18 @@ def floors(args: argparse.Namespace) -> list[Any]:
 
 def recorder(path: str | None, *, simulated: bool) -> Callable[[BalanceReport], object]:
     """Appends reports to the history at `path` (empty or None: the default place, the
-    sandbox's own file for simulated balances)."""
-    from adapter.unattended import History, HistoryError, default_path
+    sandbox's own file for simulated balances). The file is opened at the first report,
+    not before: whatever is wrong with it (corrupt, not ours, a newer version, read-only,
+    locked) is a `HistoryError` then, and the fetch it would have recorded still stands."""
+    from adapter.unattended import History, default_path
 
-    try:
-        history = History(path or default_path(simulated=simulated))
-    except HistoryError as exc:
-        raise UsageError(str(exc)) from None
+    target = path or default_path(simulated=simulated)
+    history: Any = None
 
     def record(report: BalanceReport) -> object:
+        nonlocal history
+        if history is None:
+            history = History(target, notice=lambda line: stderr(f"venue-balances: {line}"))
         return history.record(report, simulated=simulated)
 
     return record

@@ -18,20 +18,26 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
+from adapter.cli.accounts import (
+    Setup,
+    check_floor_names,
+    deadline,
+    fetch_options,
+    master_ids,
+    setup,
+)
 from adapter.cli.common import (
     UsageError,
     add_common_arguments,
     add_floor_arguments,
-    environment,
     floors,
     recorder,
     run_command,
-    selected_venues,
     stderr,
 )
 from adapter.venues import DEFINITIONS
 
-__all__ = ["deadline", "main", "parser", "progress_line"]
+__all__ = ["failure_lines", "main", "parser", "progress_line"]
 
 PROGRESS_FROM = 8
 """Fewer requests than this finish too quickly to need a progress line."""
@@ -128,24 +134,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             writable(args.output)
         record = None if args.record is None else recorder(args.record, simulated=args.sandbox)
         on_stdout = args.format == "table" and not args.output
-        with environment(args, banner_on_stdout=on_stdout) as (environ, _):
+        with setup(args, banner_on_stdout=on_stdout) as chosen:
+            check_floor_names(minimums, chosen)
             started = time.monotonic()
-            report, selected = fetch(args, environ)
+            report, masters = fetch(args, chosen, minimums)
             duration = time.monotonic() - started
         if args.format == "prometheus":
             from adapter.unattended import exposition
 
-            venues = [d.venue for d in selected]
             output = exposition(
-                report, venues=venues, floors=minimums, duration=duration, simulated=args.sandbox
+                report,
+                accounts=[(a.name, a.venue) for a in chosen.accounts],
+                floors=minimums,
+                duration=duration,
+                simulated=args.sandbox,
+                masters=masters,
             )
         else:
             output = render.FORMATS[args.format](report, simulated=args.sandbox)
-        for failure in report.errors:
-            stderr(render.failure_line(failure))
+        for line in failure_lines(report.errors):
+            stderr(line)
         status = 1 if report.errors else 0
         if minimums:
-            status = check(minimums, report) or status
+            status = check(minimums, report, masters) or status
         if args.output:
             from adapter.unattended import write_textfile
 
@@ -181,11 +192,37 @@ def recorded(record: Callable[[Any], object], report: Any) -> bool:
     return True
 
 
-def check(minimums: list[Any], report: Any) -> int:
+MAX_FAILURE_LINES = 20
+"""Failure lines per account on stderr; the rest are counted in one line, by kind."""
+
+
+def failure_lines(failures: Sequence[Any]) -> list[str]:
+    """A line per failure, at most `MAX_FAILURE_LINES` per account, then one line per
+    account counting the rest by kind: a master of 10^5 children that failed stays readable."""
+    from collections import Counter
+
+    from adapter import render
+
+    lines: list[str] = []
+    shown: Counter[str] = Counter()
+    rest: dict[str, Counter[str]] = {}
+    for failure in failures:
+        shown[failure.account] += 1
+        if shown[failure.account] <= MAX_FAILURE_LINES:
+            lines.append(render.failure_line(failure))
+        else:
+            rest.setdefault(failure.account, Counter())[failure.error.kind] += 1
+    for account, kinds in rest.items():
+        counted = ", ".join(f"{count:,} {kind}" for kind, count in kinds.most_common())
+        lines.append(f"error: {account}: {sum(kinds.values()):,} more failures ({counted})")
+    return lines
+
+
+def check(minimums: list[Any], report: Any, masters: Mapping[str, int]) -> int:
     """Floors against a report: a stderr line per broken floor; 3 if any, else 0."""
     from adapter.unattended import breach_line, check_floors
 
-    result = check_floors(minimums, report)
+    result = check_floors(minimums, report, masters=masters)
     for floor in result.unchecked:
         stderr(f"warning: floor {floor.selector} selects no fetched balance")
     for breach in result.breaches:
@@ -193,51 +230,22 @@ def check(minimums: list[Any], report: Any) -> int:
     return 3 if result.breaches else 0
 
 
-def fetch(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Any, list[Any]]:
-    """The BalanceReport the options ask for, and the venues it was asked of."""
+def fetch(
+    args: argparse.Namespace, chosen: Setup, minimums: Sequence[Any]
+) -> tuple[Any, dict[str, int]]:
+    """The BalanceReport the options ask for, and the masters' numeric ids the floors need."""
     from adapter.client import BalanceClient
 
-    arguments, options, selected = client_setup(args, environ)
+    options = fetch_options(args, chosen)
     progress = progress_line(sys.stderr)
-    with BalanceClient(**arguments, timeout=deadline(args.timeout, options)) as client:
+    timeout = deadline(args.timeout, options, chosen.accounts)
+    with BalanceClient(accounts=chosen.accounts, timeout=timeout) as client:  # type: ignore[arg-type]
         try:
-            return client.all_balances(**options, progress=progress), selected
+            report = client.all_balances(**options, progress=progress)
         finally:
             if progress is not None:
                 progress(-1, 0)
-
-
-def client_setup(
-    args: argparse.Namespace, environ: Mapping[str, str]
-) -> tuple[dict[str, Any], dict[str, Any], list[Any]]:
-    """(client arguments, all_balances options, the venues asked for) from the options and
-    the environment; warnings about the configuration on stderr."""
-    from adapter.config import client_arguments
-
-    arguments = client_arguments(environ)
-    configured, selected = selected_venues(args, arguments)
-    options: dict[str, Any] = {}
-    for definition in DEFINITIONS:
-        chosen = definition in selected
-        try:
-            options |= definition.fetch_options(
-                args, environ, selected=chosen, configured=definition in configured
-            )
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        for warning in definition.warnings(environ) if chosen else []:
-            stderr(f"warning: {warning}")
-    return arguments, options, selected
-
-
-def deadline(given: float | None, options: Mapping[str, Any]) -> float:  # seconds
-    """--timeout, or by default the client's 10 s plus what the default rate limits need
-    for the fetch asked for (200 requests at 10 requests/s take 20 s)."""
-    from adapter.engine.core import DEFAULT_TIMEOUT
-
-    if given is not None:
-        return given
-    return DEFAULT_TIMEOUT + sum(d.seconds_needed(options) for d in DEFINITIONS)
+        return report, master_ids(client, minimums, report)
 
 
 def progress_line(stream: TextIO) -> Callable[[int, int], None] | None:

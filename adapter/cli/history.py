@@ -39,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--venue", action="append", choices=[str(d.venue) for d in DEFINITIONS])
     p.add_argument(
+        "--account",
+        action="append",
+        metavar="NAME",
+        help="only this account (repeatable; rows recorded before accounts are their venue's)",
+    )
+    p.add_argument(
         "--subaccount",
         action="append",
         metavar="ID",
@@ -73,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             path = args.db or default_path(simulated=args.sandbox)
             history = History(path, create=False)
-            snapshots = history.snapshots(since=since, venues=venues, subaccounts=subaccounts)
+            snapshots = history.snapshots(
+                since=since, venues=venues, subaccounts=subaccounts, accounts=args.account
+            )
         except HistoryError as exc:
             raise UsageError(str(exc)) from None
         width = shutil.get_terminal_size((80, 24)).columns

@@ -6,6 +6,8 @@ poll and never calls a venue (`adapter.unattended`). Each poll is
 recorded in the history unless `--no-record`. SIGTERM or Ctrl-C stops it (exit 0).
 `--web-config FILE` adds TLS and basic auth (`adapter.unattended.webconfig`; a bad file is
 exit 2 before anything starts); listening beyond loopback without it is warned about.
+SIGHUP reads the accounts again (`--config`, or where they were found); a file with a
+mistake keeps the running accounts and says why on stderr.
 With `--sandbox`, the sandbox's balances drift a little between polls, so that the
 exporter and `history --format chart` have something to show.
 """
@@ -13,24 +15,24 @@ exporter and `history --format chart` have something to show.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import threading
 from collections.abc import Sequence
 from typing import Any
 
+from adapter.cli.accounts import check_floor_names, deadline, fetch_options, setup
 from adapter.cli.common import (
     UsageError,
     add_common_arguments,
     add_floor_arguments,
-    environment,
     floors,
     recorder,
     run_command,
     seconds,
     stderr,
 )
-from adapter.cli.fetch import client_setup, deadline
 from adapter.venues import DEFINITIONS
 
 __all__ = ["main", "parser"]
@@ -102,43 +104,97 @@ def main(argv: Sequence[str] | None = None) -> int:
         minimums = floors(args)
         record = None if args.no_record else recorder(args.record, simulated=args.sandbox)
         stop = threading.Event()
+        reload = threading.Event()
         # SIGTERM as Ctrl-C: serve() takes KeyboardInterrupt as its signal to stop.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        with environment(args, banner_on_stdout=False) as (environ, sandbox):
-            arguments, options, selected = client_setup(args, environ)
-            from adapter.client import BalanceClient
-
-            polls = 0
-
-            def poll() -> Any:
-                nonlocal polls
-                if sandbox is not None and polls:
-                    sandbox.drift(polls)
-                polls += 1
-                return client.all_balances(**options)
-
-            with BalanceClient(**arguments, timeout=deadline(args.timeout, options)) as client:
-                try:
-                    serve(
-                        poll,
-                        listen=args.listen,
-                        interval=args.interval,
-                        venues=[d.venue for d in selected],
-                        floors=minimums,
-                        recorder=record,
-                        stop=stop,
-                        on_listening=lambda host, port: stderr(
-                            f"serving {scheme}://{_url_host(host)}:{port}/metrics"
-                        ),
-                        simulated=args.sandbox,
-                        web_config=web_config,
-                    )
-                except OSError as exc:
-                    host, port = args.listen
-                    raise UsageError(f"cannot listen on {host}:{port}: {exc}") from None
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, lambda signum, frame: reload.set())
+        with Accounts(args, minimums) as accounts:
+            try:
+                serve(
+                    accounts.poll,
+                    listen=args.listen,
+                    interval=args.interval,
+                    accounts=accounts.labels(),
+                    floors=minimums,
+                    recorder=record,
+                    stop=stop,
+                    on_listening=lambda host, port: stderr(
+                        f"serving {scheme}://{_url_host(host)}:{port}/metrics"
+                    ),
+                    simulated=args.sandbox,
+                    web_config=web_config,
+                    reload=reload,
+                    reconfigure=accounts.reconfigure,
+                )
+            except OSError as exc:
+                host, port = args.listen
+                raise UsageError(f"cannot listen on {host}:{port}: {exc}") from None
         return "", 0
 
     return run_command(args, command)
+
+
+class Accounts:
+    """The accounts `serve` polls and the client that polls them; on SIGHUP
+    (`reconfigure`, from the poll thread between polls) the accounts are read again, and
+    a file with a mistake keeps the running ones, saying why on stderr."""
+
+    def __init__(self, args: argparse.Namespace, minimums: Sequence[Any]) -> None:
+        self._args = args
+        self._minimums = minimums
+        self._polls = 0
+        self._open: contextlib.ExitStack | None = None
+        self._start(banner=True)
+
+    def _start(self, *, banner: bool) -> None:
+        from adapter.client import BalanceClient
+
+        stack = contextlib.ExitStack()
+        try:
+            chosen = stack.enter_context(setup(self._args, banner_on_stdout=False, banner=banner))
+            check_floor_names(self._minimums, chosen)
+            options = fetch_options(self._args, chosen)
+            timeout = deadline(self._args.timeout, options, chosen.accounts)
+            client = stack.enter_context(
+                BalanceClient(accounts=chosen.accounts, timeout=timeout)  # type: ignore[arg-type]
+            )
+        except BaseException:
+            stack.close()
+            raise
+        self._chosen, self._options, self._client = chosen, options, client
+        if self._open is not None:
+            self._open.close()
+        self._open = stack
+
+    def __enter__(self) -> Accounts:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._open is not None:
+            self._open.close()
+
+    def labels(self) -> list[tuple[str, Any]]:
+        """(name, venue) of each account polled."""
+        return [(a.name, a.venue) for a in self._chosen.accounts]
+
+    def poll(self) -> Any:
+        sandbox = self._chosen.sandbox
+        if sandbox is not None and self._polls:
+            sandbox.drift(self._polls)
+        self._polls += 1
+        return self._client.all_balances(**self._options)
+
+    def reconfigure(self) -> list[tuple[str, Any]] | None:
+        """The accounts read again; None (the running ones kept) when they cannot be."""
+        try:
+            self._start(banner=False)
+        except UsageError as exc:
+            stderr(f"venue-balances: the accounts were not reloaded, the running ones kept: {exc}")
+            return None
+        names = ", ".join(name for name, _ in self.labels())
+        stderr(f"venue-balances: accounts reloaded ({self._chosen.configuration.source}): {names}")
+        return self.labels()
 
 
 def load_web_config(path: str | None, listen: tuple[str, int]) -> Any:

@@ -1,4 +1,4 @@
-"""`venue-balances subaccounts`: each configured venue's subaccounts.
+"""`venue-balances subaccounts`: each configured account's subaccounts.
 
 Each venue says how (`VenueDefinition.list_subaccounts`): from a list endpoint, or from
 the numbers a bulk balance call returns.
@@ -10,23 +10,21 @@ import argparse
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from adapter.cli.common import (
-    add_common_arguments,
-    environment,
-    run_command,
-    selected_venues,
-    stderr,
-)
+from adapter.cli.accounts import Setup, setup
+from adapter.cli.common import add_common_arguments, run_command, stderr
+from adapter.venues import DEFINITIONS
 
 if TYPE_CHECKING:
     from adapter.domain import FetchError, Subaccount
 
 __all__ = ["main", "parser"]
 
-HEADER = ["venue", "subaccount", "primary", "active"]
+HEADER = ["venue", "subaccount", "primary", "active", "account"]
+"""Columns of the CSV (and keys of the JSON objects); `account` last, so that columns read
+by position keep their place."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,11 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def command() -> tuple[str, int]:
         from adapter import render
 
-        with environment(args, banner_on_stdout=args.format == "table") as (environ, _):
-            rows, errors = listing(args, environ)
+        with setup(args, banner_on_stdout=args.format == "table") as chosen:
+            rows, errors = listing(args, chosen)
         for error in errors:
             stderr(render.failure_line(error))
-        cells = [[str(r.venue), r.subaccount, r.primary, r.active] for r in rows]
+        cells = [[str(r.venue), r.subaccount, r.primary, r.active, r.account] for r in rows]
         if args.format == "json":
             document = {
                 "simulated": args.sandbox,
@@ -64,31 +62,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             writer.writerows([HEADER, *([render.csv_cell(v) for v in row] for row in cells)])
             output = out.getvalue()
         else:
-            shown = [[render.table_text(v) for v in row] for row in cells]
-            output = "\n".join(render.grid([h.upper() for h in HEADER], shown, set())) + "\n"
+            named = any(r.account != r.venue for r in rows) or any(
+                e.account != e.venue for e in errors
+            )
+            # The table leads with ACCOUNT once one is not named after its venue.
+            order = [4, 0, 1, 2, 3] if named else [0, 1, 2, 3]
+            shown = [[render.table_text(row[i]) for i in order] for row in cells]
+            header = [HEADER[i].upper() for i in order]
+            output = "\n".join(render.grid(header, shown, set())) + "\n"
         return output, 1 if errors else 0
 
     return run_command(args, command)
 
 
-def listing(
-    args: argparse.Namespace, environ: Mapping[str, str]
-) -> tuple[list[Subaccount], list[FetchError]]:
-    """(Subaccounts, FetchErrors) of the venues asked for."""
+def listing(args: argparse.Namespace, chosen: Setup) -> tuple[list[Subaccount], list[FetchError]]:
+    """(Subaccounts, FetchErrors) of the accounts asked for, one account after another."""
     from adapter.client import BalanceClient
-    from adapter.config import client_arguments
-    from adapter.errors import AdapterError
-
-    arguments = client_arguments(environ)
-    _, selected = selected_venues(args, arguments)
     from adapter.domain import FetchError
+    from adapter.errors import AdapterError
 
     rows: list[Subaccount] = []
     errors: list[FetchError] = []
-    with BalanceClient(**arguments, timeout=args.timeout or 10.0) as client:
-        for definition in selected:
+    accounts = chosen.accounts
+    with BalanceClient(accounts=accounts, timeout=args.timeout or 10.0) as client:  # type: ignore[arg-type]
+        for account in accounts:
+            lister = next(d for d in DEFINITIONS if d.venue == account.venue)
             try:
-                rows += definition.list_subaccounts(client)
+                rows += lister.list_subaccounts(client, account.name)
             except AdapterError as error:
-                errors.append(FetchError(venue=definition.venue, subaccount=None, error=error))
+                errors.append(
+                    FetchError(
+                        venue=account.venue, account=account.name, subaccount=None, error=error
+                    )
+                )
     return rows, errors

@@ -1,11 +1,13 @@
 """One configured account's runtime state, and how it carries out one call.
 
-An account is one venue login inside one client: its signer, base URL, generated client,
-connection pool, rate limiter, in-flight bound and URL cache. Nothing is shared between
-accounts or clients, so two accounts never send each other's requests or share a pool.
-The connection pool (and its TLS context) is built on the first request, not before.
+An account is one set of venue credentials inside one client, under its name: its signer,
+base URL, generated client, connection pool, rate limiter, fan-out workers and URL cache.
+Nothing of that is shared between accounts or clients, so two accounts never send each
+other's requests or share a pool. What they share is the client's in-flight bound, handed
+out fairly (`inflight`). The connection pool (and its TLS context) is built on the first
+request, not before.
 
-`SyncAccount` and `AsyncAccount` are twins: in-flight bound, rate-limit wait, one attempt
+`SyncAccount` and `AsyncAccount` are twins: in-flight slot, rate-limit wait, one attempt
 (`attempt.receive`), retries (`retry.RetryPolicy`), all within the call's `Deadline`. They
 stay side by side in this one module (hence its length) so that a change to one is seen
 next to the other.
@@ -14,7 +16,6 @@ next to the other.
 from __future__ import annotations
 
 import concurrent.futures
-import queue
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from adapter.domain import Venue
 from adapter.engine.attempt import receive, receive_async
 from adapter.engine.call import Call, Outcome
 from adapter.engine.deadline import Deadline, DeadlineTransport, deadline_transport
+from adapter.engine.inflight import AsyncFairSlots, FairSlots
 from adapter.engine.ratelimit import RateLimiter
 from adapter.engine.retry import RetryPolicy
 from adapter.errors import AdapterError, VenueUnavailableError
@@ -42,8 +44,9 @@ URL_CACHE_SIZE = 4096
 
 @attrs.frozen
 class AccountSettings:
-    """What one account needs from its venue: who signs, where to, and how fast."""
+    """What one account needs from its venue: its name, who signs, where to, and how fast."""
 
+    name: str
     venue: Venue
     signer: httpx.Auth
     base_url: str
@@ -66,6 +69,7 @@ class _Account:
     """What the sync and async accounts share: settings, URL cache, limiter, errors."""
 
     def __init__(self, settings: AccountSettings, options: Options) -> None:
+        self.name = settings.name
         self.venue = settings.venue
         self.settings = settings
         self.options = options
@@ -74,7 +78,7 @@ class _Account:
         self._urls: dict[tuple[Any, ...], httpx.URL] = {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.venue}, {self.settings.signer!r})"
+        return f"{type(self).__name__}({self.name!r}, {self.venue}, {self.settings.signer!r})"
 
     def _limits(self) -> httpx.Limits:
         """One connection per request in flight, each kept alive for the next."""
@@ -177,13 +181,9 @@ class Turns:
 class SyncAccount(_Account):
     """An account of the blocking client: thread-safe."""
 
-    def __init__(self, settings: AccountSettings, options: Options) -> None:
+    def __init__(self, settings: AccountSettings, options: Options, slots: FairSlots) -> None:
         super().__init__(settings, options)
-        # One token per request allowed in flight. A C-implemented queue of tokens, not a
-        # threading.BoundedSemaphore, whose Python-level condition costs 0.9 us a request.
-        self._in_flight: queue.SimpleQueue[None] = queue.SimpleQueue()
-        for _ in range(options.max_in_flight):
-            self._in_flight.put(None)
+        self._slots = slots  # the client's in-flight bound, shared with its other accounts
         self._lock = threading.Lock()
         self._http: httpx.Client | None = None
         self._transport: DeadlineTransport | None = None
@@ -213,7 +213,7 @@ class SyncAccount(_Account):
                 raise self._closed_error(call)
             if self._workers is None:
                 self._workers = concurrent.futures.ThreadPoolExecutor(
-                    self.options.max_in_flight, thread_name_prefix=f"venue-balances-{self.venue}"
+                    self.options.max_in_flight, thread_name_prefix=f"venue-balances-{self.name}"
                 )
             future = self._workers.submit(work, *args)
             self._queued.add(future)
@@ -257,10 +257,8 @@ class SyncAccount(_Account):
             try:
                 if ordered is not None and not ordered.wait(turn, deadline):
                     raise self.deadline_passed(call, deadline)
-                try:
-                    self._in_flight.get(timeout=deadline.seconds_left())
-                except queue.Empty:
-                    raise self.deadline_passed(call, deadline) from None
+                if not self._slots.acquire(self.name, deadline.seconds_left()):
+                    raise self.deadline_passed(call, deadline)
             except AdapterError:
                 if ordered is not None:
                     ordered.done(turn)
@@ -277,7 +275,7 @@ class SyncAccount(_Account):
             except (AdapterError, RuntimeError) as error:
                 raise self._closed_meanwhile(call, error) from error.__cause__
             finally:
-                self._in_flight.put(None)
+                self._slots.release()
 
         return self.options.policy.call(deadline, attempt)
 
@@ -293,11 +291,9 @@ class SyncAccount(_Account):
 class AsyncAccount(_Account):
     """An account of the async client: belongs to one event loop."""
 
-    def __init__(self, settings: AccountSettings, options: Options) -> None:
+    def __init__(self, settings: AccountSettings, options: Options, slots: AsyncFairSlots) -> None:
         super().__init__(settings, options)
-        import asyncio  # here, not at the top: a blocking client never needs it
-
-        self._in_flight = asyncio.Semaphore(options.max_in_flight)  # wakes waiters in order
+        self._slots = slots  # the client's in-flight bound, shared with its other accounts
         self._http: httpx.AsyncClient | None = None
 
     def http(self, call: Call[Any]) -> httpx.AsyncClient:
@@ -319,7 +315,8 @@ class AsyncAccount(_Account):
         arguments = self._prepared(http, call.request)
 
         async def attempt() -> T:
-            async with self._in_flight:
+            await self._slots.acquire(self.name)
+            try:
                 wait = self._rate_wait(call, deadline)
                 if wait:
                     await asyncio.sleep(wait)
@@ -327,6 +324,8 @@ class AsyncAccount(_Account):
                     return await receive_async(http, call, arguments, deadline)
                 except (AdapterError, RuntimeError) as error:
                     raise self._closed_meanwhile(call, error) from error.__cause__
+            finally:
+                self._slots.release()
 
         try:
             async with asyncio.timeout(deadline.seconds_left()):

@@ -1,8 +1,9 @@
 """What the engine carries out: a `Call` (one logical request) and a `Plan` (calls in steps).
 
-Venues build calls and plans; the engine sends them. A call knows where it goes and how
-to read its 200 body, but not which account sends it: the account adds its base URL,
-signer and connection pool when the call runs.
+Venues build calls and plans; the engine sends them. A call knows where it goes, how to
+read its 200 body and the name of the account it is made for (so that what it yields and
+every error it ends with say so); the account's runtime state adds its base URL, signer
+and connection pool when the call runs.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ have no I/O of their own, so one plan serves the blocking and the async clients.
 class Call(Generic[T]):
     """One logical request: where it goes, what it is about, and how to read its 200 body."""
 
+    account: str
     venue: Venue
     endpoint: str
     subaccount: int | None
@@ -48,6 +50,7 @@ class Call(Generic[T]):
     def error(self, cls: type[AdapterError], message: str, **details: Any) -> AdapterError:
         return cls(
             message,
+            account=self.account,
             venue=self.venue,
             endpoint=self.endpoint,
             subaccount=self.subaccount,

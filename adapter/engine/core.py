@@ -9,7 +9,7 @@ which also builds them from configuration. Every public call gets one `Deadline`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeAlias, TypeVar
@@ -28,25 +28,26 @@ from adapter.engine.fanout import (
     run_plans,
     run_plans_async,
 )
+from adapter.engine.inflight import AsyncFairSlots, FairSlots
 from adapter.engine.retry import RetryPolicy
 from adapter.errors import AdapterError, ConfigurationError, CredentialsError
 
-__all__ = ["AsyncClient", "Job", "SyncClient", "check_positive", "check_rate_limit"]
+__all__ = ["AsyncClient", "Job", "SyncClient", "check_positive", "check_rate_limit", "names"]
 
 T = TypeVar("T")
 AccountT = TypeVar("AccountT", SyncAccount, AsyncAccount)
 
 DEFAULT_TIMEOUT = 10.0  # seconds
 
-Job: TypeAlias = tuple[Venue, Plan[Gathered] | None, bool]
-"""One venue's part of a report: its plan (None: not asked for), and whether it was asked
-for by name (so that a venue not configured is an error rather than left out)."""
+Job: TypeAlias = tuple[str, Plan[Gathered]]
+"""One account's part of a report: its name and its plan."""
 
 
 class _Core(Generic[AccountT]):
     """What the sync and async clients share: options, accounts, reports."""
 
     _account_type: type[AccountT]
+    _slots_type: type[FairSlots] | type[AsyncFairSlots]
 
     def __init__(
         self,
@@ -79,21 +80,28 @@ class _Core(Generic[AccountT]):
             max_in_flight=max_in_flight,
             transport=transport,
         )
-        self._accounts: dict[Venue, AccountT] = {
-            s.venue: self._account_type(s, options) for s in accounts
+        slots = self._slots_type(max_in_flight)  # shared by the accounts, round robin
+        self._accounts: dict[str, AccountT] = {
+            s.name: self._account_type(s, options, slots)  # type: ignore[arg-type]
+            for s in accounts
         }
         self._unconfigured = dict(unconfigured)
         """How to configure each venue, for the error when one is not."""
         self._closed = False
 
     @property
-    def venues(self) -> tuple[Venue, ...]:
-        """The configured venues."""
+    def accounts(self) -> tuple[str, ...]:
+        """The configured accounts' names, in the order given."""
         return tuple(self._accounts)
 
+    @property
+    def venues(self) -> tuple[Venue, ...]:
+        """The venues of the configured accounts."""
+        return tuple(dict.fromkeys(account.venue for account in self._accounts.values()))
+
     def __repr__(self) -> str:
-        signers = ", ".join(repr(a.settings.signer) for a in self._accounts.values())
-        return f"{type(self).__name__}({signers}, timeout={self.timeout:g})"
+        accounts = ", ".join(f"{name}={a.settings.signer!r}" for name, a in self._accounts.items())
+        return f"{type(self).__name__}({accounts}, timeout={self.timeout:g})"
 
     def _open(self) -> None:
         """A call begun after close() is refused (calls racing it end as
@@ -101,27 +109,51 @@ class _Core(Generic[AccountT]):
         if self._closed:
             raise AdapterError("the client is closed; create a new one")
 
-    def _account(self, venue: Venue) -> AccountT:
-        account = self._accounts.get(venue)
-        if account is None:
-            how = self._unconfigured.get(venue, "")
-            raise CredentialsError(f"{venue} is not configured: {how}", venue=venue)
+    def _account(self, venue: Venue, name: str | None) -> AccountT:
+        """The account a venue method reads: the one named, which must be of that venue,
+        or the venue's only account."""
+        if name is None:
+            mine = [a for a in self._accounts.values() if a.venue == venue]
+            if not mine:
+                how = self._unconfigured.get(venue, "")
+                raise CredentialsError(f"{venue} is not configured: {how}", venue=venue)
+            if len(mine) > 1:
+                raise ConfigurationError(
+                    f"{len(mine)} {venue} accounts are configured ({names(mine)}):"
+                    " say which with account=",
+                    venue=venue,
+                )
+            return mine[0]
+        account = self._named(name)
+        if account.venue != venue:
+            raise ConfigurationError(
+                f"account {name!r} is a {account.venue} account, not a {venue} one", venue=venue
+            )
         return account
 
-    def _jobs(
-        self, jobs: Sequence[Job]
-    ) -> tuple[list[tuple[AccountT, Plan[Gathered]]], list[FetchError]]:
-        runnable, errors = [], []
-        for venue, plan, named in jobs:
-            if plan is None:
-                continue
-            try:
-                runnable.append((self._account(venue), plan))
-            except AdapterError as error:
-                plan.close()
-                if named:
-                    errors.append(FetchError(venue=venue, subaccount=None, error=error))
-        return runnable, errors
+    def _named(self, name: object) -> AccountT:
+        account = self._accounts.get(name) if isinstance(name, str) else None
+        if account is None:
+            raise ConfigurationError(
+                f"no account is named {str(name)[:64]!r}; the configured accounts are"
+                f" {names(self._accounts.values())}"
+            )
+        return account
+
+    def _chosen(self, chosen: Iterable[str] | None) -> list[AccountT]:
+        """The accounts `all_balances(accounts=...)` reads, in the configured order:
+        every one by default; ConfigurationError for a name not configured."""
+        if chosen is None:
+            return list(self._accounts.values())
+        if isinstance(chosen, str):
+            raise ConfigurationError("accounts must be a list of account names, not one string")
+        wanted = {self._named(name).name for name in chosen}
+        return [account for name, account in self._accounts.items() if name in wanted]
+
+
+def names(accounts: Iterable[Any]) -> str:
+    """Accounts' names for a message: `us-desk, us-fund`."""
+    return ", ".join(account.name for account in accounts) or "none"
 
 
 def _report(
@@ -133,8 +165,14 @@ def _report(
     balances = []
     for (account, _), outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, AdapterError):
-            venue = account.venue
-            errors.append(FetchError(venue=venue, subaccount=outcome.subaccount, error=outcome))
+            errors.append(
+                FetchError(
+                    venue=account.venue,
+                    account=account.name,
+                    subaccount=outcome.subaccount,
+                    error=outcome,
+                )
+            )
         else:
             balances.extend(outcome.balances)
             errors.extend(outcome.errors)
@@ -151,6 +189,7 @@ class SyncClient(_Core[SyncAccount]):
     """
 
     _account_type = SyncAccount
+    _slots_type = FairSlots
 
     def __enter__(self) -> Self:
         return self
@@ -170,16 +209,17 @@ class SyncClient(_Core[SyncAccount]):
         for account in self._accounts.values():
             account.close()
 
-    def _run(self, venue: Venue, plan: Plan[T]) -> T:
+    def _run(self, account: SyncAccount, plan: Plan[T]) -> T:
         self._open()
-        account = self._account(venue)
         return run_plan(account, plan, Deadline(self.timeout), Tally(None))
 
-    def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
+    def _report(
+        self, jobs: Sequence[Job], errors: list[FetchError], progress: Progress | None
+    ) -> BalanceReport:
         self._open()
         started = datetime.now(UTC)
         deadline = Deadline(self.timeout)
-        runnable, errors = self._jobs(jobs)
+        runnable = [(self._accounts[name], plan) for name, plan in jobs]
         outcomes = run_plans(runnable, deadline, Tally(progress))
         return _report(runnable, outcomes, errors, started)
 
@@ -190,6 +230,7 @@ class AsyncClient(_Core[AsyncAccount]):
     loop."""
 
     _account_type = AsyncAccount
+    _slots_type = AsyncFairSlots
 
     async def __aenter__(self) -> Self:
         return self
@@ -208,16 +249,17 @@ class AsyncClient(_Core[AsyncAccount]):
         for account in self._accounts.values():
             await account.aclose()
 
-    async def _run(self, venue: Venue, plan: Plan[T]) -> T:
+    async def _run(self, account: AsyncAccount, plan: Plan[T]) -> T:
         self._open()
-        account = self._account(venue)
         return await run_plan_async(account, plan, Deadline(self.timeout), Tally(None))
 
-    async def _report(self, jobs: Sequence[Job], progress: Progress | None) -> BalanceReport:
+    async def _report(
+        self, jobs: Sequence[Job], errors: list[FetchError], progress: Progress | None
+    ) -> BalanceReport:
         self._open()
         started = datetime.now(UTC)
         deadline = Deadline(self.timeout)
-        runnable, errors = self._jobs(jobs)
+        runnable = [(self._accounts[name], plan) for name, plan in jobs]
         outcomes = await run_plans_async(runnable, deadline, Tally(progress))
         return _report(runnable, outcomes, errors, started)
 

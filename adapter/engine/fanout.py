@@ -1,10 +1,12 @@
 """Carrying out plans: batches of calls at once, plans of several accounts side by side.
 
-Sync and async twins, each pair side by side. A batch's calls leave in the order given
-(the blocking twin hands out turns, `account.Turns`; the async twin relies on
-`asyncio.Semaphore` waking its waiters in order), so a batch cut short by its deadline
-loses only its last calls. A batch of one runs on the caller's thread: no thread hop for
-a single call.
+Sync and async twins, each pair side by side. A batch's calls are taken in the order given
+by at most `max_in_flight` workers of its account, whatever its size (the blocking twin
+also hands out turns, `account.Turns`, so that slots are claimed in that order; the async
+twin's tasks claim them as they take the calls), so a batch cut short by its deadline
+loses only its last calls, and a batch of 10^5 calls costs no more to stop than one of 10.
+Accounts share the client's in-flight slots round robin (`inflight`). A batch of one runs
+on the caller's thread: no thread hop for a single call.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ T = TypeVar("T")
 Progress: TypeAlias = Callable[[int, int], None]
 """`progress(done, total)`: requests finished so far, of those planned so far."""
 
-# A plan of one account driven on its own thread returns moments after its own calls end
-# at the deadline; wait that much longer for it before reporting it as late.
-PLAN_GRACE = 0.1  # seconds
+# A plan of one account driven on its own thread returns soon after its own calls end at
+# the deadline (its batches stop waiting then, `run_batch`), with what it fetched; it is
+# waited for this much longer before being reported as late, its results lost.
+PLAN_GRACE = 0.5  # seconds
 
 
 class Tally:
@@ -64,52 +67,123 @@ def run_batch(
     account: SyncAccount, calls: Sequence[Call[Any]], deadline: Deadline, tally: Tally
 ) -> list[Outcome[Any]]:
     """Every call's outcome, in order; calls not answered by the deadline end as
-    VenueUnavailableError."""
+    VenueUnavailableError.
+
+    At most `max_in_flight` of the account's workers take the calls one after another in
+    the order given (`_Batch`), so however many calls there are, nothing is queued per
+    call: the caller stops waiting at the deadline, and what was not sent by then ends as
+    one shared error.
+    """
     if len(calls) <= 1:
         return [tally.finished(account.outcome(call, deadline)) for call in calls]
-    turns = Turns()
-    futures = []
-    for turn, call in enumerate(calls):
+    batch = _Batch(account, calls, deadline, tally)
+    workers = []
+    for _ in range(min(len(calls), account.options.max_in_flight)):
         try:
-            future = account.submit(
-                call,
-                lambda call, turn: tally.finished(account.outcome(call, deadline, turns, turn)),
-                call,
-                turn,
+            workers.append(account.submit(calls[0], batch.drain))
+        except (AdapterError, RuntimeError):  # closed meanwhile (RuntimeError: its pool)
+            break
+    concurrent.futures.wait(workers, timeout=deadline.seconds_left())
+    return batch.collect()
+
+
+class _Batch:
+    """The calls of one sync batch, taken in order by the account's workers, and their
+    outcomes as they come."""
+
+    def __init__(
+        self, account: SyncAccount, calls: Sequence[Call[Any]], deadline: Deadline, tally: Tally
+    ) -> None:
+        self._account = account
+        self._calls = calls
+        self._deadline = deadline
+        self._tally = tally
+        self._turns = Turns()
+        self._lock = threading.Lock()
+        self._next = 0
+        self._outcomes: list[Outcome[Any] | None] = [None] * len(calls)
+        self._over = False
+
+    def drain(self) -> None:
+        """A worker: the next call not taken yet, until none is left (or the batch is over)."""
+        account, calls, deadline = self._account, self._calls, self._deadline
+        while True:
+            with self._lock:
+                turn = self._next
+                if self._over or turn >= len(calls) or deadline.expired() or account.closed:
+                    return
+                self._next = turn + 1
+            outcome = self._tally.finished(
+                account.outcome(calls[turn], deadline, self._turns, turn)
             )
-        except AdapterError as error:  # closed before this call was handed out
-            future = _done(tally.finished(error))
-        except RuntimeError as exc:  # the pool was shut down by close() meanwhile
-            closed = call.error(VenueUnavailableError, f"the client was closed: {exc}")
-            future = _done(tally.finished(closed))
-        futures.append(future)
-    concurrent.futures.wait(futures, timeout=deadline.seconds_left())
-    outcomes: list[Outcome[Any]] = []
-    for call, future in zip(calls, futures, strict=True):
-        if future.done() and not future.cancelled():
-            outcomes.append(future.result())
-        elif account.closed:
-            future.cancel()
-            outcomes.append(
-                call.error(VenueUnavailableError, "the client was closed during the call")
-            )
-        else:
-            future.cancel()
-            outcomes.append(account.deadline_passed(call, deadline))
-    return outcomes
+            with self._lock:
+                if not self._over:
+                    self._outcomes[turn] = outcome
+
+    def collect(self) -> list[Outcome[Any]]:
+        """The outcomes, in order, once the caller waits no longer: a call still in flight
+        or never taken ends as the deadline's (or close()'s) error; one error stands for
+        all those never sent."""
+        with self._lock:
+            self._over = True
+            outcomes, taken = self._outcomes, self._next
+        account, calls, deadline = self._account, self._calls, self._deadline
+        unsent: AdapterError | None = None
+        for turn, outcome in enumerate(outcomes):
+            if outcome is not None:
+                continue
+            call = calls[turn]
+            if account.closed:
+                outcomes[turn] = call.error(
+                    VenueUnavailableError, "the client was closed during the call"
+                )
+            elif turn < taken:
+                outcomes[turn] = account.deadline_passed(call, deadline)
+            else:
+                if unsent is None:
+                    unsent = _never_sent(call, deadline, len(calls) - taken)
+                outcomes[turn] = unsent
+        return outcomes  # every None replaced above
+
+
+def _never_sent(call: Call[Any], deadline: Deadline, count: int) -> AdapterError:
+    """The one error of a batch's calls never sent by the deadline: creating one per call
+    would cost a whole master's worth of objects past the deadline."""
+    error = call.error(
+        VenueUnavailableError,
+        f"not sent: the {deadline.seconds:g} s deadline passed first"
+        f" ({count:,} requests of this batch were never sent)",
+    )
+    error.subaccount = None  # it stands for many
+    return error
 
 
 async def run_batch_async(
     account: AsyncAccount, calls: Sequence[Call[Any]], deadline: Deadline, tally: Tally
 ) -> list[Outcome[Any]]:
-    """`run_batch` for the async client: every call's outcome, in order."""
+    """`run_batch` for the async client: every call's outcome, in order, taken by at most
+    `max_in_flight` tasks (never a task per call: a whole master's worth of waiting tasks
+    costs quadratic time to cancel at the deadline)."""
+    outcomes: list[Outcome[Any] | None] = [None] * len(calls)
+    taken = 0
 
-    async def one(call: Call[Any]) -> Outcome[Any]:
-        return tally.finished(await account.outcome(call, deadline))
+    async def drain() -> None:
+        nonlocal taken
+        while taken < len(calls) and not deadline.expired():
+            turn = taken
+            taken += 1
+            outcomes[turn] = tally.finished(await account.outcome(calls[turn], deadline))
 
     import asyncio  # only the async client's twins need it
 
-    return list(await asyncio.gather(*(one(call) for call in calls)))
+    workers = min(len(calls), account.options.max_in_flight)
+    await asyncio.gather(*(drain() for _ in range(workers)))
+    unsent: AdapterError | None = None
+    for turn in range(taken, len(calls)):
+        if unsent is None:
+            unsent = _never_sent(calls[turn], deadline, len(calls) - taken)
+        outcomes[turn] = unsent
+    return outcomes  # every None replaced above
 
 
 def run_plan(account: SyncAccount, plan: Plan[T], deadline: Deadline, tally: Tally) -> T:
@@ -200,7 +274,9 @@ def run_plans(
         else:
             results.append(
                 VenueUnavailableError(
-                    f"no answer within the {deadline.seconds:g} s deadline", venue=account.venue
+                    f"no answer within the {deadline.seconds:g} s deadline",
+                    account=account.name,
+                    venue=account.venue,
                 )
             )
     return results

@@ -16,15 +16,20 @@ from adapter.domain import FetchError, subaccount_label
 from adapter.fields import printable
 
 __all__ = [
+    "WIDEST_AMOUNT",
     "aligned",
     "csv_cell",
     "failure_line",
     "grid",
     "label",
     "numeral",
+    "shown_amount",
     "table_text",
     "timestamp",
 ]
+
+WIDEST_AMOUNT = 40
+"""Characters of the widest amount a table shows whole (`shown_amount`)."""
 
 
 def numeral(value: Decimal | None) -> str | None:
@@ -60,9 +65,19 @@ def failure_line(failure: FetchError) -> str:
     return printable(f"error: {failure.error}")
 
 
+def shown_amount(text: str) -> str:
+    """An amount as a table cell: whole up to `WIDEST_AMOUNT` characters, else its first
+    digits and its length (`12345678901234567890…(1,000,000 digits)`), so that no table's
+    width, nor its memory, grows with one absurd amount."""
+    if len(text) <= WIDEST_AMOUNT:
+        return text
+    digits = sum(1 for character in text if character.isdigit())
+    return f"{text[:20]}…({digits:,} digits)"
+
+
 def aligned(amounts: Sequence[str]) -> list[str]:
-    """Amounts padded so that their decimal points line up."""
-    parts = [amount.partition(".") for amount in amounts]
+    """Amounts padded so that their decimal points line up (each cut to `shown_amount`)."""
+    parts = [shown_amount(amount).partition(".") for amount in amounts]
     whole = max((len(p[0]) for p in parts), default=0)
     fraction = max((len(p[1] + p[2]) for p in parts), default=0)
     return [(p[0].rjust(whole) + p[1] + p[2]).ljust(whole + fraction) for p in parts]

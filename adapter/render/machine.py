@@ -1,7 +1,8 @@
-"""The machine formats of a report: JSON and CSV.
+"""The machine formats of a report: JSON (with totals) and CSV.
 
-Amounts are strings with the venue's digits. CSV has no room for failures: the exit
-status and stderr say them.
+Amounts are strings with the venue's digits; every object and row names its account (CSV
+in its last column, so that columns read by position keep their place). A total says
+whether it is `complete`; CSV has no room for failures: the exit status and stderr do.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from adapter.domain import BalanceReport, FetchError, SubaccountBalance
+from adapter.fields import exact_sum
 from adapter.render.cells import csv_cell, numeral, timestamp
 
-__all__ = ["CSV_HEADER", "as_csv", "as_json", "balance_json", "error_json"]
+__all__ = ["CSV_HEADER", "Total", "as_csv", "as_json", "balance_json", "error_json", "totals"]
 
 CSV_HEADER = [
     "venue",
@@ -26,11 +31,13 @@ CSV_HEADER = [
     "active",
     "inr_rate",
     "portfolio_value",
+    "account",
 ]
 
 
 def balance_json(balance: SubaccountBalance) -> dict[str, Any]:
     return {
+        "account": balance.account,
         "venue": str(balance.venue),
         "subaccount": balance.subaccount,
         "primary": balance.primary,
@@ -61,6 +68,7 @@ def balance_json(balance: SubaccountBalance) -> dict[str, Any]:
 
 def error_json(failure: FetchError) -> dict[str, Any]:
     return {
+        "account": failure.account,
         "venue": str(failure.venue),
         "subaccount": failure.subaccount,
         "kind": failure.error.kind,
@@ -74,9 +82,61 @@ def as_json(report: BalanceReport, *, simulated: bool = False) -> str:
         "fetched_at": timestamp(report.fetched_at),
         "simulated": simulated,
         "balances": [balance_json(balance) for balance in report.balances],
+        "totals": [
+            {
+                "account": total.account,
+                "venue": total.venue,
+                "currency": total.currency,
+                "balance": numeral(total.balance),
+                "complete": total.complete,
+            }
+            for total in totals(report)
+        ],
         "errors": [error_json(failure) for failure in report.errors],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+@attrs.frozen
+class Total:
+    """The sum of the balances of one account (or, `account` None, of every account of
+    a venue) in one currency; `complete` False when a balance it would sum failed."""
+
+    account: str | None
+    venue: str
+    currency: str
+    balance: Decimal
+    count: int
+    complete: bool
+
+
+def totals(report: BalanceReport) -> list[Total]:
+    """Per (account, currency), in the report's order, then per (venue, currency)."""
+    per_account: dict[tuple[str, str, str], list[Decimal]] = {}
+    per_venue: dict[tuple[str, str], list[Decimal]] = {}
+    for b in report.balances:
+        per_account.setdefault((b.account, str(b.venue), b.currency), []).append(b.balance)
+        per_venue.setdefault((str(b.venue), b.currency), []).append(b.balance)
+    return [
+        _total(account, venue, currency, amounts, report.unfetched(account))
+        for (account, venue, currency), amounts in per_account.items()
+    ] + [
+        _total(None, venue, currency, amounts, report.unfetched(venue))
+        for (venue, currency), amounts in per_venue.items()
+    ]
+
+
+def _total(
+    account: str | None, venue: str, currency: str, amounts: list[Decimal], missed: list[Any]
+) -> Total:
+    return Total(
+        account=account,
+        venue=venue,
+        currency=currency,
+        balance=exact_sum(amounts),
+        count=len(amounts),
+        complete=not missed,
+    )
 
 
 def as_csv(report: BalanceReport, *, simulated: bool = False) -> str:

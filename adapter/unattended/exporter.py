@@ -10,7 +10,7 @@
         lambda: client.all_balances(**fetch_options),
         listen=("127.0.0.1", 9464),
         interval=60.0,
-        venues=configured_venues,                            # their `up` is 0 on failure
+        accounts=[("us-desk", Venue.KALSHI)],                # their `up` is 0 on failure
         floors=parse_floors(args.min or []),
         recorder=functools.partial(History(db).record, simulated=args.sandbox),  # or None
         stop=stop,
@@ -24,7 +24,7 @@
 serves through `adapter.unattended.http` (idle sockets hold no thread; see there), then
 polls at once and every `interval` seconds from the start of one poll to the next, in a
 thread of its own; a scrape only reads the last poll (`adapter.unattended.metrics`). A poll
-that raises marks every configured venue down (an `AdapterError` also counts under its
+that raises marks every configured account down (an `AdapterError` also counts under its
 kind); one that raises anything else is logged with its traceback, and polling goes on. A
 recorder failure (a full disk, a locked file) is logged, and polling goes on.
 
@@ -73,20 +73,24 @@ def serve(
     *,
     listen: tuple[str, int],
     interval: float,  # seconds
-    venues: Iterable[Venue | str],
+    accounts: Iterable[tuple[str, Venue | str]],
     floors: Sequence[Floor] = (),
     recorder: Callable[[BalanceReport], object] | None = None,
     stop: threading.Event,
     on_listening: Callable[[str, int], None] | None = None,
     simulated: bool = False,
     web_config: WebConfig | None = None,
+    reload: threading.Event | None = None,
+    reconfigure: Callable[[], Iterable[tuple[str, Venue | str]] | None] | None = None,
 ) -> None:
     """Serve the last poll's metrics on `listen` until `stop` is set (or Ctrl-C);
     `simulated`: the polls read the built-in sandbox; `web_config`: TLS, basic auth and
-    headers from a web configuration file (`adapter.unattended.webconfig`)."""
+    headers from a web configuration file (`adapter.unattended.webconfig`). Once `reload`
+    is set (SIGHUP), the poll thread calls `reconfigure()` before its next poll, which it
+    starts at once: the accounts polled from then on, or None to keep them."""
     if not interval > 0:
         raise ValueError(f"the poll interval must be positive, got {interval!r} seconds")
-    metrics = BalanceMetrics(venues, floors, simulated=simulated)
+    metrics = BalanceMetrics(accounts, floors, simulated=simulated)
     app = _routes(make_wsgi_app(metrics.registry))
     if web_config is not None:
         app = web_config.guard(app)
@@ -95,7 +99,7 @@ def serve(
     writing = threading.Lock()  # held while a snapshot is written; shutdown waits for it
     poller = threading.Thread(
         target=_poll_forever,
-        args=(poll, metrics, recorder, interval, stop, writing),
+        args=(poll, metrics, recorder, interval, stop, writing, reload, reconfigure),
         name="venue-balances-poll",
         daemon=True,
     )
@@ -129,8 +133,15 @@ def _poll_forever(
     interval: float,  # seconds
     stop: threading.Event,
     writing: threading.Lock,
+    reload: threading.Event | None = None,
+    reconfigure: Callable[[], Iterable[tuple[str, Venue | str]] | None] | None = None,
 ) -> None:
     while not stop.is_set():
+        if reload is not None and reload.is_set():
+            reload.clear()
+            accounts = reconfigure() if reconfigure is not None else None
+            if accounts is not None:
+                metrics.reconfigure(accounts)
         started = time.monotonic()
         try:
             report = poll()
@@ -151,7 +162,16 @@ def _poll_forever(
                         recorder(report)
                     except Exception:
                         log.exception("could not record the poll in history")
-        stop.wait(max(0.0, started + interval - time.monotonic()))
+        _sleep(started + interval, stop, reload)
+
+
+def _sleep(until: float, stop: threading.Event, reload: threading.Event | None) -> None:
+    """Until the next poll is due (monotonic `until`), `stop` is set, or `reload` is."""
+    while not stop.is_set() and not (reload is not None and reload.is_set()):
+        left = until - time.monotonic()
+        if left <= 0:
+            return
+        stop.wait(min(left, 0.25))  # seconds: how soon a reload is noticed
 
 
 def _routes(metrics_app: WSGIApplication) -> WSGIApplication:

@@ -9,17 +9,23 @@
     for floor in check.unchecked:             # nothing fetched to compare with
         print(f"warning: floor {floor.selector} selects no fetched balance", file=sys.stderr)
 
-SELECTOR is `VENUE` (each balance of the venue, its master account's included), `VENUE:ID`
-(one subaccount), `VENUE:master` (the master account, subaccount `None`) or `VENUE:total`
-(the sum of the venue's balances, per currency). AMOUNT is a plain decimal numeral (`1000`, `0.5`,
-`-20`), read exactly; `1e5`, `NaN`, `+1` or `1,000` are refused. A selector may be given once.
+SELECTOR is `NAME` (each balance it covers, masters included), `NAME:ID` (one subaccount),
+`NAME:master` (the master account, subaccount `None`) or `NAME:total` (the sum of what it
+covers, per currency), where NAME is a venue (`kalshi`, `coinswitch_dma`: every account of
+the venue) or one account's name (only that account). A venue's name always means the
+venue: an account may bear it only while it is its venue's only account. AMOUNT is a plain
+decimal numeral (`1000`, `0.5`, `-20`), read exactly; `1e5`, `NaN`, `+1` or `1,000` are
+refused. A selector may be given once. Whether an account NAME exists is the caller's to
+check against its configuration (`names`), before anything is fetched.
 
 A balance strictly below its floor breaks it (exact `Decimal` comparison: equal is fine).
 Every venue reports one currency, so a floor compares with each balance as it is.
 
 A floor that selects no fetched balance (the subaccount failed, is not in the report, or the
-venue has no master account) is `unchecked`, never silently passed.
-`VENUE:total` when some of the venue's balances could not be fetched: the total of what was
+venue has no master account) is `unchecked`, never silently passed. `NAME:ID` also selects
+a master whose numeric id (as the subaccount list gives it, not the balances) is ID, when
+`check_floors` is told the masters' ids.
+`NAME:total` when some of its balances could not be fetched: the total of what was
 fetched is still compared, and a breach is marked `incomplete` (the missing subaccounts might
 make up the difference, or not: it is reported rather than guessed away). A partial total at
 or above its floor is no breach, since balances are not negative in practice.
@@ -27,7 +33,7 @@ or above its floor is no breach, since balances are not negative in practice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -54,7 +60,8 @@ __all__ = [
 ]
 
 TOTAL = "total"
-_EXAMPLE = "VENUE, VENUE:ID, VENUE:master or VENUE:total, then =AMOUNT"
+_EXAMPLE = "NAME, NAME:ID, NAME:master or NAME:total (NAME: a venue or an account), then =AMOUNT"
+_VENUES = {str(venue): venue for venue in Venue}
 
 
 @attrs.frozen(kw_only=True)
@@ -62,26 +69,45 @@ class Floor:
     """A minimum some balances must hold."""
 
     selector: str
-    """Canonical text of the selector (`VENUE`, `VENUE:3`, `VENUE:master`, `VENUE:total`)."""
-    venue: Venue
+    """Canonical text of the selector (`kalshi`, `us-desk:3`, `in:master`, `kalshi:total`)."""
+    name: str
+    """The venue or account the selector names."""
+    venue: Venue | None
+    """The venue, when the selector names one (every account of it); None for an account."""
     scope: Literal["each", "one", "total"]
     subaccount: int | None = None
     """The one subaccount (`None`: the master) when `scope` is `"one"`."""
     amount: Decimal
 
-    def selects(self, balance: SubaccountBalance) -> bool:
-        """Whether the floor applies to this balance on its own (not for a total)."""
-        if balance.venue != self.venue or self.scope == "total":
+    @property
+    def account(self) -> str | None:
+        """The account, when the selector names one; None for a venue."""
+        return None if self.venue is not None else self.name
+
+    def covers(self, balance: SubaccountBalance) -> bool:
+        """Whether the balance is the venue's or the account's the selector names."""
+        if self.venue is not None:
+            return balance.venue == self.venue
+        return balance.account == self.name
+
+    def selects(self, balance: SubaccountBalance, masters: Mapping[str, int] = {}) -> bool:
+        """Whether the floor applies to this balance on its own (not for a total); a master
+        also by its numeric id (`masters`: account -> id), as the subaccount list says it."""
+        if not self.covers(balance) or self.scope == "total":
             return False
-        return self.scope == "each" or balance.subaccount == self.subaccount
+        if self.scope == "each" or balance.subaccount == self.subaccount:
+            return True
+        return balance.subaccount is None and masters.get(balance.account) == self.subaccount
 
 
 @attrs.frozen(kw_only=True)
 class Breach:
-    """A balance, or a venue's total, below its floor."""
+    """A balance, or a total, below its floor."""
 
     selector: str
     venue: Venue
+    account: str | None
+    """The account of the balance below its floor; None for a venue's total."""
     subaccount: int | None
     """The subaccount below its floor (`None`: the master); `None` for a total."""
     total: bool
@@ -108,48 +134,58 @@ def parse_floors(texts: Iterable[str]) -> list[Floor]:
         floor = parse_floor(text)
         if floor.selector in given:
             raise ValueError(
-                f"floor {text!r}: selector {floor.selector} already has a floor"
-                f" ({given[floor.selector]!r}); give each selector once"
+                f"floor {_quoted(text)}: selector {floor.selector} already has a floor"
+                f" ({_quoted(given[floor.selector])}); give each selector once"
             )
         given[floor.selector] = text
         floors.append(floor)
     return floors
 
 
+def _quoted(text: str) -> str:
+    """A user's text in a message: at most ~80 characters of it (an argument can be huge)."""
+    return repr(text) if len(text) <= 80 else f"{text[:77]!r}... ({len(text):,} characters)"
+
+
 def parse_floor(text: str) -> Floor:
     """One `SELECTOR=AMOUNT`; ValueError naming it and what is wrong."""
     selector, equals, amount_text = text.partition("=")
+    shown = _quoted(text)
     if not equals:
-        raise ValueError(f"floor {text!r} is not SELECTOR=AMOUNT ({_EXAMPLE})")
-    venue_text, colon, which = selector.partition(":")
-    try:
-        venue = Venue(venue_text)
-    except ValueError:
-        venues = " or ".join(str(v) for v in Venue)
+        raise ValueError(f"floor {shown} is not SELECTOR=AMOUNT ({_EXAMPLE})")
+    name, colon, which = selector.partition(":")
+    from adapter.venues import ACCOUNT_NAME
+
+    if not ACCOUNT_NAME.fullmatch(name):
+        venues = " or ".join(_VENUES)
         raise ValueError(
-            f"floor {text!r}: selector {selector!r} names no venue ({venues})"
-        ) from None
+            f"floor {shown}: selector {_quoted(selector)} names no venue ({venues}) and no"
+            " account (1-64 of A-Z a-z 0-9 _ . -)"
+        )
+    venue = _VENUES.get(name)
     try:
         floor_amount = amount(amount_text, "AMOUNT")
     except FieldProblem:
         raise ValueError(
-            f"floor {text!r}: {amount_text!r} is not a plain decimal amount"
+            f"floor {shown}: {_quoted(amount_text)} is not a plain decimal amount"
             " (digits, an optional '-' and '.': 1000, 0.5)"
         ) from None
-
     if not colon:
-        return Floor(selector=str(venue), venue=venue, scope="each", amount=floor_amount)
+        return Floor(selector=name, name=name, venue=venue, scope="each", amount=floor_amount)
     if which == TOTAL:
-        return Floor(selector=f"{venue}:{TOTAL}", venue=venue, scope="total", amount=floor_amount)
+        return Floor(
+            selector=f"{name}:{TOTAL}", name=name, venue=venue, scope="total", amount=floor_amount
+        )
     try:
         subaccount = parse_subaccount(which)
     except ValueError:
         raise ValueError(
-            f"floor {text!r}: selector {selector!r} needs a subaccount id,"
+            f"floor {shown}: selector {_quoted(selector)} needs a subaccount id,"
             f" {MASTER!r} or {TOTAL!r} after the colon"
         ) from None
     return Floor(
-        selector=f"{venue}:{subaccount_label(subaccount)}",
+        selector=f"{name}:{subaccount_label(subaccount)}",
+        name=name,
         venue=venue,
         scope="one",
         subaccount=subaccount,
@@ -157,22 +193,27 @@ def parse_floor(text: str) -> Floor:
     )
 
 
-def check_floors(floors: Sequence[Floor], report: BalanceReport) -> FloorCheck:
-    """The breaches of `floors` in `report`, in the order of the floors, then of the balances."""
+def check_floors(
+    floors: Sequence[Floor], report: BalanceReport, *, masters: Mapping[str, int] = {}
+) -> FloorCheck:
+    """The breaches of `floors` in `report`, in the order of the floors, then of the
+    balances; `masters` (account -> the master's numeric id) lets `NAME:ID` select a
+    master by its id."""
     breaches: list[Breach] = []
     unchecked: list[Floor] = []
     for floor in floors:
         if floor.scope == "total":
             found = _total_breaches(floor, report)
         else:
-            selected = [balance for balance in report.balances if floor.selects(balance)]
+            selected = [b for b in report.balances if floor.selects(b, masters)]
             found = (
                 None
                 if not selected
                 else [
                     Breach(
                         selector=floor.selector,
-                        venue=floor.venue,
+                        venue=balance.venue,
+                        account=balance.account,
                         subaccount=balance.subaccount,
                         total=False,
                         currency=balance.currency,
@@ -191,36 +232,43 @@ def check_floors(floors: Sequence[Floor], report: BalanceReport) -> FloorCheck:
 
 
 def _total_breaches(floor: Floor, report: BalanceReport) -> list[Breach] | None:
-    """The venue's total per currency below the floor; None when nothing was fetched."""
-    by_currency: dict[str, list[Decimal]] = {}
+    """The total per currency of what the floor covers, below it; None when nothing was
+    fetched."""
+    by_currency: dict[str, list[SubaccountBalance]] = {}
     for balance in report.balances:
-        if balance.venue == floor.venue:
-            by_currency.setdefault(balance.currency, []).append(balance.balance)
+        if floor.covers(balance):
+            by_currency.setdefault(balance.currency, []).append(balance)
     if not by_currency:
         return None
-    incomplete = bool(report.unfetched(floor.venue))
-    totals = {currency: exact_sum(amounts) for currency, amounts in by_currency.items()}
-    return [
-        Breach(
-            selector=floor.selector,
-            venue=floor.venue,
-            subaccount=None,
-            total=True,
-            currency=currency,
-            balance=total,
-            floor=floor.amount,
-            incomplete=incomplete,
-        )
-        for currency, total in totals.items()
-        if total < floor.amount
-    ]
+    incomplete = bool(report.unfetched(floor.name))
+    breaches = []
+    for currency, balances in by_currency.items():
+        total = exact_sum(b.balance for b in balances)
+        if total < floor.amount:
+            breaches.append(
+                Breach(
+                    selector=floor.selector,
+                    venue=balances[0].venue,
+                    account=floor.account,
+                    subaccount=None,
+                    total=True,
+                    currency=currency,
+                    balance=total,
+                    floor=floor.amount,
+                    incomplete=incomplete,
+                )
+            )
+    return breaches
 
 
 def breach_line(breach: Breach) -> str:
     """One line for stderr: what is below which floor, by how much."""
     what = "total" if breach.total else f"subaccount {subaccount_label(breach.subaccount)}"
+    who = str(breach.venue)
+    if breach.account is not None and breach.account != breach.venue:
+        who = f"{breach.account} ({breach.venue})"
     line = (
-        f"below minimum: {breach.venue} {what} holds {format(breach.balance, 'f')}"
+        f"below minimum: {who} {what} holds {format(breach.balance, 'f')}"
         f" {breach.currency}, floor {format(breach.floor, 'f')} ({breach.selector})"
     )
     if breach.incomplete:

@@ -3,28 +3,32 @@
     from adapter.unattended.metrics import BalanceMetrics, exposition
 
     # fetch --format prometheus: the families once, in the text exposition format
-    text = exposition(report, venues=requested_venues, floors=floors, duration=seconds)
+    text = exposition(report, accounts=[("us-desk", Venue.KALSHI)], floors=floors, duration=s)
 
     # serve (adapter.unattended.exporter does this): one BalanceMetrics, fed after every poll
-    metrics = BalanceMetrics(venues, floors)
+    metrics = BalanceMetrics(accounts, floors)
     metrics.observe(report, duration=seconds)        # or observe_failure(exc, duration=...)
     make_wsgi_app(metrics.registry)                  # a scrape only reads the last poll
 
-Families (label `subaccount` is the number, or `master` for a master account):
+Families (label `subaccount` is the number, or `master` for a master account; `account` the
+account's name, its venue's when configured from environment variables):
 
-    venue_balances_balance{venue,subaccount,currency}            gauge
-    venue_balances_portfolio_value{venue,subaccount,currency}    gauge, where the poll read it
-    venue_balances_asset_equity{venue,subaccount,asset}          gauge
-    venue_balances_up{venue}                                     1: the last poll fetched all
-    venue_balances_last_success_timestamp_seconds{venue}         gauge, once a poll succeeded
-    venue_balances_fetch_errors_total{venue,kind}                counter, across polls
-    venue_balances_poll_duration_seconds                         the last poll's wall time
-    venue_balances_below_minimum{selector}                       1/0 per floor (with --min)
+    venue_balances_balance{account,venue,subaccount,currency}          gauge
+    venue_balances_portfolio_value{account,venue,subaccount,currency}  gauge, where read
+    venue_balances_asset_equity{account,venue,subaccount,asset}        gauge
+    venue_balances_up{account,venue}                  1: the last poll fetched all of it
+    venue_balances_last_success_timestamp_seconds{account,venue}   once a poll succeeded
+    venue_balances_fetch_errors_total{account,venue,kind}          counter, across polls
+    venue_balances_poll_duration_seconds                           the last poll's wall time
+    venue_balances_below_minimum{selector}                         1/0 per floor (--min)
+    venue_balances_simulated                                       1: sandbox numbers
 
-Only what the last poll fetched is exported: a subaccount or venue it could not read has no
-balance samples (nothing stale), and its venue's `up` is 0. A floor the last poll had nothing
-to compare with has no `below_minimum` sample. `fetch_errors_total` starts at 0 for every
-configured venue and error kind, so that `increase()` sees the first error. Values are floats
+Only what the last poll fetched is exported: a subaccount or account it could not read has
+no balance samples (nothing stale), and its account's `up` is 0. A floor the last poll had
+nothing to compare with has no `below_minimum` sample. `fetch_errors_total` starts at 0 for
+every configured account and error kind, so that `increase()` sees the first error. Label
+values are made printable (`fields.printable`): a venue's text never puts a control
+character into the exposition. Values are floats
 for display and alerting; exact amounts live in JSON, CSV and history.
 
 The registry is the object's own (no process or GC collectors, no global state). `observe`
@@ -35,7 +39,8 @@ same time sees the previous poll or the new one, never a mix.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TypeAlias
 
 import attrs
 from prometheus_client import CollectorRegistry, generate_latest
@@ -43,6 +48,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from adapter import errors
 from adapter.domain import BalanceReport, SubaccountBalance, Venue, subaccount_label
+from adapter.fields import printable
 from adapter.unattended.floors import Floor, check_floors
 
 __all__ = ["ERROR_KINDS", "BalanceMetrics", "exposition"]
@@ -68,11 +74,15 @@ class _Poll:
     """What the last poll left for the scrapes to read; replaced whole by each poll."""
 
     balances: tuple[SubaccountBalance, ...] = ()
-    up: dict[str, bool] = attrs.field(factory=dict)
-    last_success: dict[str, float] = attrs.field(factory=dict)  # Unix seconds
-    errors_total: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    up: dict[Key, bool] = attrs.field(factory=dict)
+    last_success: dict[Key, float] = attrs.field(factory=dict)  # Unix seconds
+    errors_total: dict[tuple[str, str, str], int] = attrs.field(factory=dict)
     duration: float | None = None  # seconds
     below_minimum: dict[str, bool] = attrs.field(factory=dict)
+
+
+Key: TypeAlias = tuple[str, str]
+"""An account's (name, venue): the labels of its `up`, `last_success` and error counts."""
 
 
 class BalanceMetrics:
@@ -80,41 +90,67 @@ class BalanceMetrics:
 
     def __init__(
         self,
-        venues: Iterable[Venue | str],
+        accounts: Iterable[tuple[str, Venue | str]],
         floors: Sequence[Floor] = (),
         *,
         simulated: bool = False,
+        masters: Mapping[str, int] | None = None,
     ) -> None:
-        self.venues = [str(Venue(venue)) for venue in venues]
+        self.accounts: list[Key] = [(name, str(Venue(venue))) for name, venue in accounts]
         self.floors = list(floors)
         self.simulated = simulated
         """Whether the numbers come from the built-in sandbox (`venue_balances_simulated`)."""
+        self.masters: Mapping[str, int] = masters if masters is not None else {}
+        """Masters' numeric ids by account, for floors that name a master by its id."""
         self._lock = threading.Lock()  # one poll's update at a time; scrapes never wait
         self._poll = _Poll(
-            errors_total={(venue, kind): 0 for venue in self.venues for kind in ERROR_KINDS}
+            errors_total={
+                (name, venue, kind): 0 for name, venue in self.accounts for kind in ERROR_KINDS
+            }
         )
         self.registry = CollectorRegistry()
         self.registry.register(self)
 
+    def reconfigure(self, accounts: Iterable[tuple[str, Venue | str]]) -> None:
+        """The accounts polled from now on: one no longer polled leaves every family, a
+        new one's error counts start at 0."""
+        keys = [(name, str(Venue(venue))) for name, venue in accounts]
+        with self._lock:
+            kept = set(keys)
+            poll = self._poll
+            self.accounts = keys
+            self._poll = attrs.evolve(
+                poll,
+                balances=tuple(b for b in poll.balances if (b.account, str(b.venue)) in kept),
+                up={key: up for key, up in poll.up.items() if key in kept},
+                last_success={k: t for k, t in poll.last_success.items() if k in kept},
+                errors_total={
+                    (name, venue, kind): poll.errors_total.get((name, venue, kind), 0)
+                    for name, venue in keys
+                    for kind in ERROR_KINDS
+                },
+            )
+
     def observe(self, report: BalanceReport, *, duration: float | None) -> None:
         """Make `report` (a poll that took `duration` seconds) what scrapes see."""
-        failed = {str(failure.venue) for failure in report.errors}
-        seen = {str(balance.venue) for balance in report.balances} | failed
-        venues = [*self.venues, *sorted(seen - set(self.venues))]
-        check = check_floors(self.floors, report)
+        failed = {(failure.account, str(failure.venue)) for failure in report.errors}
+        seen = {(balance.account, str(balance.venue)) for balance in report.balances} | failed
+        accounts = [*self.accounts, *sorted(seen - set(self.accounts))]
+        check = check_floors(self.floors, report, masters=self.masters)
         broken = {breach.selector for breach in check.breaches}
         unchecked = {floor.selector for floor in check.unchecked}
         with self._lock:
             last_success = dict(self._poll.last_success)
-            for venue in venues:
-                if venue not in failed:
-                    last_success[venue] = report.fetched_at.timestamp()
+            for key in accounts:
+                if key not in failed:
+                    last_success[key] = report.fetched_at.timestamp()
             self._poll = _Poll(
                 balances=tuple(report.balances),
-                up={venue: venue not in failed for venue in venues},
+                up={key: key not in failed for key in accounts},
                 last_success=last_success,
                 errors_total=self._counted(
-                    (str(failure.venue), failure.error.kind) for failure in report.errors
+                    (failure.account, str(failure.venue), failure.error.kind)
+                    for failure in report.errors
                 ),
                 duration=duration,
                 below_minimum={
@@ -125,19 +161,19 @@ class BalanceMetrics:
             )
 
     def observe_failure(self, error: Exception, *, duration: float | None) -> None:
-        """A poll that raised: every venue is down, and an `AdapterError` counts for each."""
+        """A poll that raised: every account is down, and an `AdapterError` counts for each."""
         kind = error.kind if isinstance(error, errors.AdapterError) else None
         with self._lock:
             self._poll = _Poll(
-                up=dict.fromkeys(self.venues, False),
+                up=dict.fromkeys(self.accounts, False),
                 last_success=self._poll.last_success,
                 errors_total=self._counted(
-                    [] if kind is None else [(venue, kind) for venue in self.venues]
+                    [] if kind is None else [(*key, kind) for key in self.accounts]
                 ),
                 duration=duration,
             )
 
-    def _counted(self, new: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    def _counted(self, new: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
         totals = dict(self._poll.errors_total)
         for key in new:
             totals[key] = totals.get(key, 0) + 1
@@ -146,7 +182,7 @@ class BalanceMetrics:
     def collect(self) -> Iterator[Metric]:
         """The families of the last poll (called by the registry on each scrape)."""
         poll = self._poll  # one read: the whole of one poll
-        where = ["venue", "subaccount"]
+        where = ["account", "venue", "subaccount"]
         balance = GaugeMetricFamily(
             "venue_balances_balance",
             "Balance of a subaccount in its venue's currency (display float; exact in JSON).",
@@ -163,39 +199,40 @@ class BalanceMetrics:
             labels=[*where, "asset"],
         )
         for row in poll.balances:
-            at = [str(row.venue), subaccount_label(row.subaccount)]
-            balance.add_metric([*at, row.currency], float(row.balance))  # display only
+            at = [row.account, str(row.venue), subaccount_label(row.subaccount)]
+            currency = printable(row.currency)
+            balance.add_metric([*at, currency], float(row.balance))  # display only
             if row.portfolio_value is not None:
-                portfolio.add_metric([*at, row.currency], float(row.portfolio_value))
+                portfolio.add_metric([*at, currency], float(row.portfolio_value))
             for asset in row.assets:
-                equity.add_metric([*at, asset.asset], float(asset.equity))
+                equity.add_metric([*at, printable(asset.asset)], float(asset.equity))
         yield from (balance, portfolio, equity)
 
         up = GaugeMetricFamily(
             "venue_balances_up",
-            "1 when the last poll of the venue fetched every balance, else 0.",
-            labels=["venue"],
+            "1 when the last poll of the account fetched every balance, else 0.",
+            labels=["account", "venue"],
         )
-        for venue, fetched in poll.up.items():
-            up.add_metric([venue], 1.0 if fetched else 0.0)
+        for key, fetched in poll.up.items():
+            up.add_metric(list(key), 1.0 if fetched else 0.0)
         yield up
 
         last_success = GaugeMetricFamily(
             "venue_balances_last_success_timestamp_seconds",
-            "Unix time of the start of the last poll that fetched every balance of the venue.",
-            labels=["venue"],
+            "Unix time of the start of the last poll that fetched every balance of the account.",
+            labels=["account", "venue"],
         )
-        for venue, seconds in poll.last_success.items():
-            last_success.add_metric([venue], seconds)
+        for key, seconds in poll.last_success.items():
+            last_success.add_metric(list(key), seconds)
         yield last_success
 
         fetch_errors = CounterMetricFamily(
             "venue_balances_fetch_errors",
-            "Balances or venues a poll could not fetch, by error kind.",
-            labels=["venue", "kind"],
+            "Balances or accounts a poll could not fetch, by error kind.",
+            labels=["account", "venue", "kind"],
         )
-        for (venue, kind), count in sorted(poll.errors_total.items()):
-            fetch_errors.add_metric([venue, kind], count)
+        for labels, count in sorted(poll.errors_total.items()):
+            fetch_errors.add_metric(list(labels), count)
         yield fetch_errors
 
         if poll.duration is not None:
@@ -228,12 +265,14 @@ class BalanceMetrics:
 def exposition(
     report: BalanceReport,
     *,
-    venues: Iterable[Venue | str],
+    accounts: Iterable[tuple[str, Venue | str]],
     floors: Sequence[Floor] = (),
     duration: float | None = None,  # seconds
     simulated: bool = False,
+    masters: Mapping[str, int] | None = None,
 ) -> str:
-    """One report's families in the text exposition format (`fetch --format prometheus`)."""
-    metrics = BalanceMetrics(venues, floors, simulated=simulated)
+    """One report's families in the text exposition format (`fetch --format prometheus`);
+    `accounts` are those asked for, (name, venue) each."""
+    metrics = BalanceMetrics(accounts, floors, simulated=simulated, masters=masters)
     metrics.observe(report, duration=duration)
     return metrics.exposition()

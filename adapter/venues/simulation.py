@@ -82,6 +82,10 @@ class Simulator(Protocol):
     def drift(self, step: int) -> None:
         """Move the balances a little, deterministically by step (demos only)."""
 
+    def vary(self, variant: int) -> None:
+        """Make the sample balances one account's own: variant 0 leaves them as they are,
+        variant k multiplies every amount by k + 1 (digits kept: `5000.00` -> `10000.00`)."""
+
     def client_options(self) -> dict[str, Any]:
         """Balance client keyword arguments with this simulator's keys (base URL aside)."""
 

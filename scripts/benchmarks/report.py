@@ -31,6 +31,8 @@ TARGETS = {
     "sync fan-out wall / ideal": 1.5,
     "async fan-out wall / ideal": 1.5,
     "signatures per HTTP attempt": 1.0,
+    # eight accounts read at once, against one account's read (latency-bound)
+    "eight accounts / one account": 1.5,
 }
 
 
@@ -113,6 +115,15 @@ def report(results: dict[str, Any]) -> str:
     for name, value in boot["ratios"].items():
         lines.append(f"  {name:42} {value:8.3f}")
     lines.append(f"  (import dependencies: python -c {DEPENDENCIES!r})")
+    several = results["accounts"]
+    lines.append("")
+    lines.append(
+        f"Several accounts at {several['latency_ms']:.0f} ms added latency, limiters off"
+        f" (medians over {several['rounds']} rounds): all_balances() of"
+        f" {several['accounts']} accounts {several['wall_ms']['eight accounts']:.1f} ms,"
+        f" of one {several['wall_ms']['one account']:.1f} ms;"
+        f" ratio {several['ratio']:.3f}"
+    )
     lines.append("")
     lines.append("Targets")
     for name, target in results["targets"].items():
@@ -180,6 +191,7 @@ def figures(results: dict[str, Any]) -> dict[str, float]:
         if row["method"] == "coinswitch_balances":
             values[f"{row['mode']} fan-out wall / ideal"] = row["wall_s"] / row["ideal_s"]
     values["signatures per HTTP attempt"] = results["signatures_per_attempt"]
+    values["eight accounts / one account"] = results["accounts"]["ratio"]
     return values
 
 

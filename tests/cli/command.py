@@ -15,8 +15,9 @@ from adapter.venues.coinswitch_dma.simulator import SAMPLE_MASTER
 from adapter.venues.kalshi.simulator import SAMPLE_BALANCES as SAMPLE_KALSHI
 
 BIN = Path(sys.executable).parent
-KEYS = ["fetched_at", "simulated", "balances", "errors"]
+KEYS = ["fetched_at", "simulated", "balances", "totals", "errors"]
 BALANCE_KEYS = [
+    "account",
     "venue",
     "subaccount",
     "primary",
@@ -66,6 +67,9 @@ def check_sample_json(
     balances = document["balances"]
     for row in balances:
         assert list(row) == BALANCE_KEYS
+        assert row["account"] == row["venue"]  # accounts from the environment: the venues'
+    for total in document["totals"]:
+        assert list(total) == ["account", "venue", "currency", "balance", "complete"]
         for asset in row["assets"]:
             assert list(asset) == ASSET_KEYS
     kalshi = [row for row in balances if row["venue"] == "kalshi"]

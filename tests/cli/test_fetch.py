@@ -62,6 +62,7 @@ def test_sandbox_csv() -> None:
         "active",
         "inr_rate",
         "portfolio_value",
+        "account",  # last: every other column keeps its place
     ]
     assert rows[1] == [
         "kalshi",
@@ -73,20 +74,12 @@ def test_sandbox_csv() -> None:
         "",
         "",
         "",
+        "kalshi",
     ]
-    assert rows[4] == ["coinswitch_dma", "", "true", "USDT", "10500.25", "", "", "84.50", ""]
-    assert rows[5] == [
-        "coinswitch_dma",
-        "1001",
-        "false",
-        "USDT",
-        "5000.00",
-        "",
-        "true",
-        "84.50",
-        "",
-    ]
-    assert rows[7] == ["coinswitch_dma", "1003", "false", "USDT", "42.10", "", "false", "84.50", ""]
+    cs = "coinswitch_dma"
+    assert rows[4] == [cs, "", "true", "USDT", "10500.25", "", "", "84.50", "", cs]
+    assert rows[5] == [cs, "1001", "false", "USDT", "5000.00", "", "true", "84.50", "", cs]
+    assert rows[7] == [cs, "1003", "false", "USDT", "42.10", "", "false", "84.50", "", cs]
     assert len(rows) == 8
 
 
@@ -107,6 +100,7 @@ def test_partial_failure_exits_1_and_prints_the_rest() -> None:
     check_sample_json(document, [1002])
     assert document["errors"] == [
         {
+            "account": "coinswitch_dma",
             "venue": "coinswitch_dma",
             "subaccount": 9999,
             "kind": "not_found",
@@ -114,6 +108,7 @@ def test_partial_failure_exits_1_and_prints_the_rest() -> None:
             "message": "subaccount not found",
         },
         {
+            "account": "coinswitch_dma",
             "venue": "coinswitch_dma",
             "subaccount": 2001,
             "kind": "forbidden",
@@ -145,10 +140,13 @@ def test_readme_shows_the_real_sandbox_output() -> None:
 def test_default_deadline_grows_with_the_subaccounts_asked_for() -> None:
     from adapter.cli import deadline
 
-    assert deadline(None, {}) == 10.0
+    assert deadline(None, {}, []) == 10.0
     many = {"coinswitch_subaccounts": list(range(200))}
-    assert deadline(None, many) == 30.0  # 200 at the 10/s rate limit
-    assert deadline(2.5, many) == 2.5  # --timeout wins
+    assert deadline(None, many, []) == 30.0  # 200 at the 10/s rate limit
+    assert deadline(2.5, many, []) == 2.5  # --timeout wins
+    # Several masters are read at once, each at its own rate: the longest list counts.
+    per_master = {"coinswitch_subaccounts": {"a": list(range(100)), "b": list(range(300))}}
+    assert deadline(None, per_master, []) == 40.0
 
 
 class FakeTerminal(io.StringIO):
@@ -231,8 +229,10 @@ def test_positions_show_portfolio_value_and_shards_for_every_kalshi_subaccount()
     csv_rows = list(
         csv.reader(io.StringIO(run("--sandbox", "--positions", "--format", "csv").stdout))
     )
-    assert [row[-1] for row in csv_rows[1:4]] == ["123.45", "0.00", "50.00"]
-    assert all(row[-1] == "" for row in csv_rows[4:]), "CoinSwitch has no portfolio value"
+    value = csv_rows[0].index("portfolio_value")
+    assert value == 8  # its place before accounts: scripts reading columns by position
+    assert [row[value] for row in csv_rows[1:4]] == ["123.45", "0.00", "50.00"]
+    assert all(row[value] == "" for row in csv_rows[4:]), "CoinSwitch has no portfolio value"
     wrong = run("--sandbox", "--positions", "--venue", "coinswitch_dma")
     assert wrong.returncode == 2 and "--positions" in wrong.stderr
 
@@ -262,7 +262,10 @@ def test_prometheus_into_a_file_for_the_textfile_collector(
     result = run("--format", "prometheus", "--output", str(target), "--min", "kalshi=100", env=env)
     assert result.returncode == 3 and result.stdout == ""
     text = target.read_text()
-    assert 'venue_balances_balance{currency="USD",subaccount="1",venue="kalshi"} 320.75' in text
+    assert (
+        'venue_balances_balance{account="kalshi",currency="USD",subaccount="1",venue="kalshi"}'
+        " 320.75" in text
+    )
     assert 'venue_balances_below_minimum{selector="kalshi"} 1.0' in text
     assert [p.name for p in target.parent.iterdir()] == [target.name], "no temporary left"
     table = run("--output", str(tmp_path / "table.txt"), "--sandbox", env=CLEAN_ENV)

@@ -73,7 +73,9 @@ def test_serve_exports_the_last_poll_and_scrapes_call_no_venue(
     sandbox, env = desk
     served = serve(env, "--interval", "3600", "--no-record", "--min", "kalshi:2=1")
     try:
-        samples = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+        samples = served.wait_for(
+            lambda s: s.get('venue_balances_up{account="kalshi",venue="kalshi"}') == 1
+        )
         polled = sandbox.requests
         assert polled == 2  # Kalshi's bulk call and CoinSwitch's consolidated one
         again = scrape(served.port)
@@ -82,19 +84,24 @@ def test_serve_exports_the_last_poll_and_scrapes_call_no_venue(
         status, stderr, took = served.stop()
     assert status == 0 and took < 1.0, stderr
     for sample in (samples, again):
-        balance = 'venue_balances_balance{currency="%s",subaccount="%s",venue="%s"}'
-        assert sample[balance % ("USD", "0", "kalshi")] == 1500.25
-        assert sample[balance % ("USD", "2", "kalshi")] == 0.123456
-        assert sample[balance % ("USDT", "master", "coinswitch_dma")] == 10500.25
-        assert sample[balance % ("USDT", "1003", "coinswitch_dma")] == 42.1
+        balance = 'venue_balances_balance{account="%s",currency="%s",subaccount="%s",venue="%s"}'
+        assert sample[balance % ("kalshi", "USD", "0", "kalshi")] == 1500.25
+        assert sample[balance % ("kalshi", "USD", "2", "kalshi")] == 0.123456
+        cs = "coinswitch_dma"
+        assert sample[balance % (cs, "USDT", "master", cs)] == 10500.25
+        assert sample[balance % (cs, "USDT", "1003", cs)] == 42.1
         equity = (
-            'venue_balances_asset_equity{asset="USDC",subaccount="1002",venue="coinswitch_dma"}'
+            'venue_balances_asset_equity{account="coinswitch_dma",asset="USDC",'
+            'subaccount="1002",venue="coinswitch_dma"}'
         )
         assert sample[equity] == 250.0
-        assert sample['venue_balances_up{venue="coinswitch_dma"}'] == 1
+        assert sample['venue_balances_up{account="coinswitch_dma",venue="coinswitch_dma"}'] == 1
         assert sample['venue_balances_below_minimum{selector="kalshi:2"}'] == 1
         assert sample["venue_balances_poll_duration_seconds"] > 0
-        assert sample['venue_balances_last_success_timestamp_seconds{venue="kalshi"}'] > 1.7e9
+        assert (
+            sample['venue_balances_last_success_timestamp_seconds{account="kalshi",venue="kalshi"}']
+            > 1.7e9
+        )
     assert "serving http://127.0.0.1:" in stderr and "Traceback" not in stderr
 
 
@@ -104,21 +111,27 @@ def test_serve_drops_a_failed_venue_and_keeps_counting(
     sandbox, env = desk
     served = serve(env, "--interval", "0.5", "--no-record", "--timeout", "2")
     try:
-        first = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+        first = served.wait_for(
+            lambda s: s.get('venue_balances_up{account="kalshi",venue="kalshi"}') == 1
+        )
         sandbox.inject("kalshi", Fault(status=403), times=1000)
-        down = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 0)
+        down = served.wait_for(
+            lambda s: s.get('venue_balances_up{account="kalshi",venue="kalshi"}') == 0
+        )
         sandbox.clear_faults()
-        back = served.wait_for(lambda s: s.get('venue_balances_up{venue="kalshi"}') == 1)
+        back = served.wait_for(
+            lambda s: s.get('venue_balances_up{account="kalshi",venue="kalshi"}') == 1
+        )
     finally:
         status, stderr, _ = served.stop()
     assert status == 0, stderr
     kalshi = [name for name in down if 'venue="kalshi"' in name and "balance{" in name]
     assert kalshi == [], "nothing stale is exported for a venue whose poll failed"
     assert any('venue="coinswitch_dma"' in name and "balance{" in name for name in down)
-    assert down['venue_balances_up{venue="coinswitch_dma"}'] == 1
-    errors = 'venue_balances_fetch_errors_total{kind="forbidden",venue="kalshi"}'
+    assert down['venue_balances_up{account="coinswitch_dma",venue="coinswitch_dma"}'] == 1
+    errors = 'venue_balances_fetch_errors_total{account="kalshi",kind="forbidden",venue="kalshi"}'
     assert first[errors] == 0 and down[errors] >= 1 and back[errors] >= down[errors]
-    success = 'venue_balances_last_success_timestamp_seconds{venue="kalshi"}'
+    success = 'venue_balances_last_success_timestamp_seconds{account="kalshi",venue="kalshi"}'
     assert down[success] == first[success] or down[success] >= first[success]
     assert back[success] > first[success]
 
@@ -131,8 +144,11 @@ def test_serve_sandbox_and_a_busy_port(tmp_path: Path) -> None:
         "0.3",
     )
     try:
-        first = served.wait_for(lambda s: 'venue_balances_up{venue="kalshi"}' in s)
-        key = 'venue_balances_balance{currency="USDT",subaccount="master",venue="coinswitch_dma"}'
+        first = served.wait_for(lambda s: 'venue_balances_up{account="kalshi",venue="kalshi"}' in s)
+        key = (
+            'venue_balances_balance{account="coinswitch_dma",currency="USDT",'
+            'subaccount="master",venue="coinswitch_dma"}'
+        )
         later = served.wait_for(lambda s: s[key] != first[key])  # the sandbox drifts
         busy = run("serve", "--sandbox", "--listen", f"127.0.0.1:{served.port}")
     finally:

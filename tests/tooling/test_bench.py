@@ -39,6 +39,7 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "max_in_flight",
         "fan_out",
         "start_up",
+        "accounts",
         "targets",
     }
     endpoints = ("kalshi-3", "kalshi-64", "kalshi-256", "coinswitch")
@@ -96,7 +97,11 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "sync fan-out wall / ideal",
         "async fan-out wall / ideal",
         "signatures per HTTP attempt",
+        "eight accounts / one account",
     }
+    several = results["accounts"]
+    assert several["accounts"] == 8 and set(several["wall_ms"]) == {"eight accounts", "one account"}
+    assert several["ratio"] > 0
     printed = result.stdout.split("\nTargets\n")[1].split("\n\n")[0].splitlines()
     assert len(printed) == len(results["targets"])
     for line, (name, target) in zip(printed, results["targets"].items(), strict=True):

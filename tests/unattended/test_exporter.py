@@ -21,7 +21,7 @@ from adapter.unattended.floors import parse_floors
 from adapter.unattended.history import History
 from tests.unattended.samples import T0, coinswitch, kalshi, report
 
-VENUES = ["kalshi", "coinswitch_dma"]
+ACCOUNTS = [("kalshi", "kalshi"), ("coinswitch_dma", "coinswitch_dma")]
 
 
 class CountingPoll:
@@ -61,7 +61,7 @@ class Running:
                 serve(
                     poll,
                     listen=("127.0.0.1", 0),
-                    venues=VENUES,
+                    accounts=ACCOUNTS,
                     stop=self.stop,
                     on_listening=on_listening,
                     **{"interval": 3600.0, **options},
@@ -117,16 +117,22 @@ def test_scrapes_read_the_last_poll_and_never_poll(running: list[Running]) -> No
     server = Running(poll)
     running.append(server)
 
-    first = server.scrape_until('venue_balances_up{venue="kalshi"} 1.0')
+    first = server.scrape_until('venue_balances_up{account="kalshi",venue="kalshi"} 1.0')
     status, second = server.get()
 
     assert status == 200
     assert poll.calls == 1  # the poll at start; two scrapes added none
-    assert 'venue_balances_balance{currency="USD",subaccount="0",venue="kalshi"} 1500.25' in first
+    assert (
+        'venue_balances_balance{account="kalshi",currency="USD",subaccount="0",venue="kalshi"}'
+        " 1500.25" in first
+    )
     assert 'subaccount="master",venue="coinswitch_dma"} 5000.0' in second
     assert "venue_balances_poll_duration_seconds" in second
     assert T0.timestamp() == 1795168800  # the sample report's fetched_at
-    assert 'venue_balances_last_success_timestamp_seconds{venue="kalshi"} 1.7951688e+09' in second
+    assert (
+        'venue_balances_last_success_timestamp_seconds{account="kalshi",venue="kalshi"}'
+        " 1.7951688e+09" in second
+    )
     assert server.get("/")[0] == 404
     assert "/metrics" in server.get("/nothing/here")[1]
     server.stop_within(1.0)
@@ -157,7 +163,7 @@ def test_records_into_history(running: list[Running], tmp_path: Path) -> None:
         recorder=lambda r: history.record(r, simulated=True),  # from the poller's thread
     )
     running.append(server)
-    server.scrape_until('venue_balances_up{venue="kalshi"} 1.0')
+    server.scrape_until('venue_balances_up{account="kalshi",venue="kalshi"} 1.0')
     server.stop_within(1.0)
     [snapshot] = History(history.path, create=False).snapshots()
     assert snapshot.simulated
@@ -170,9 +176,14 @@ def test_a_poll_that_raises_marks_every_venue_down(running: list[Running]) -> No
 
     server = Running(CountingPoll(fail))
     running.append(server)
-    body = server.scrape_until('venue_balances_up{venue="coinswitch_dma"} 0.0')
-    assert 'venue_balances_up{venue="kalshi"} 0.0' in body
-    assert 'venue_balances_fetch_errors_total{kind="unavailable",venue="kalshi"} 1.0' in body
+    body = server.scrape_until(
+        'venue_balances_up{account="coinswitch_dma",venue="coinswitch_dma"} 0.0'
+    )
+    assert 'venue_balances_up{account="kalshi",venue="kalshi"} 0.0' in body
+    assert (
+        'venue_balances_fetch_errors_total{account="kalshi",kind="unavailable",venue="kalshi"} 1.0'
+        in body
+    )
     assert "venue_balances_balance{" not in body
     server.stop_within(1.0)
 
@@ -237,7 +248,7 @@ def test_ctrl_c_and_sigterm_stop_serve_cleanly(signum: signal.Signals) -> None:
             poll,
             listen=("127.0.0.1", 0),
             interval=3600.0,
-            venues=VENUES,
+            accounts=ACCOUNTS,
             stop=stop,
             on_listening=interrupt,
         )
@@ -259,7 +270,7 @@ def test_a_taken_address_fails_before_anything_starts() -> None:
                 poll,
                 listen=first.address,
                 interval=3600.0,
-                venues=VENUES,
+                accounts=ACCOUNTS,
                 stop=threading.Event(),
             )
     finally:
@@ -272,7 +283,7 @@ def test_bad_intervals_are_refused() -> None:
             CountingPoll(),
             listen=("127.0.0.1", 0),
             interval=0,
-            venues=VENUES,
+            accounts=ACCOUNTS,
             stop=threading.Event(),
         )
 

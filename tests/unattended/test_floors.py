@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from adapter.domain import Venue
@@ -24,12 +25,19 @@ from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi,
     [
         (
             "kalshi=100",
-            Floor(selector="kalshi", venue=Venue.KALSHI, scope="each", amount=Decimal("100")),
+            Floor(
+                selector="kalshi",
+                name="kalshi",
+                venue=Venue.KALSHI,
+                scope="each",
+                amount=Decimal("100"),
+            ),
         ),
         (
             "kalshi:3=0.00001",
             Floor(
                 selector="kalshi:3",
+                name="kalshi",
                 venue=Venue.KALSHI,
                 scope="one",
                 subaccount=3,
@@ -40,6 +48,7 @@ from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi,
             "kalshi:0=-20",
             Floor(
                 selector="kalshi:0",
+                name="kalshi",
                 venue=Venue.KALSHI,
                 scope="one",
                 subaccount=0,
@@ -50,6 +59,7 @@ from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi,
             "coinswitch_dma:master=1000.50",
             Floor(
                 selector="coinswitch_dma:master",
+                name="coinswitch_dma",
                 venue=Venue.COINSWITCH_DMA,
                 scope="one",
                 subaccount=None,
@@ -60,6 +70,7 @@ from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi,
             "coinswitch_dma:total=5000",
             Floor(
                 selector="coinswitch_dma:total",
+                name="coinswitch_dma",
                 venue=Venue.COINSWITCH_DMA,
                 scope="total",
                 amount=Decimal("5000"),
@@ -67,7 +78,22 @@ from tests.unattended.samples import THIRTY_DIGITS, coinswitch, failure, kalshi,
         ),
         (
             "kalshi:007=1",
-            Floor(selector="kalshi:7", venue=Venue.KALSHI, scope="one", subaccount=7, amount=1),
+            Floor(
+                selector="kalshi:7",
+                name="kalshi",
+                venue=Venue.KALSHI,
+                scope="one",
+                subaccount=7,
+                amount=1,
+            ),
+        ),
+        (
+            "us-desk:total=10",
+            Floor(selector="us-desk:total", name="us-desk", venue=None, scope="total", amount=10),
+        ),
+        (
+            "Kalshi=100",  # names are case-sensitive: an account's, not the venue
+            Floor(selector="Kalshi", name="Kalshi", venue=None, scope="each", amount=100),
         ),
     ],
 )
@@ -86,9 +112,9 @@ def test_amounts_keep_every_digit() -> None:
     [
         ("kalshi", r"floor 'kalshi' is not SELECTOR=AMOUNT"),
         ("kalshi:3", r"floor 'kalshi:3' is not SELECTOR=AMOUNT"),
-        ("binance=100", r"floor 'binance=100': selector 'binance' names no venue"),
-        ("Kalshi=100", r"selector 'Kalshi' names no venue \(kalshi or coinswitch_dma\)"),
-        ("=100", r"floor '=100': selector '' names no venue"),
+        ("bin ance=100", r"floor 'bin ance=100': selector 'bin ance' names no venue"),
+        ("=100", r"selector '' names no venue \(kalshi or coinswitch_dma\) and no account"),
+        ("a/b=100", r"selector 'a/b' names no venue"),
         ("kalshi:abc=1", r"floor 'kalshi:abc=1': selector 'kalshi:abc' needs a subaccount id"),
         ("kalshi:-1=1", r"selector 'kalshi:-1' needs a subaccount id"),
         ("kalshi:=1", r"selector 'kalshi:' needs a subaccount id"),
@@ -145,6 +171,7 @@ def test_each_one_and_master() -> None:
         Breach(
             selector="kalshi",
             venue=Venue.KALSHI,
+            account="kalshi",
             subaccount=0,
             total=False,
             currency="USD",
@@ -154,6 +181,7 @@ def test_each_one_and_master() -> None:
         Breach(
             selector="coinswitch_dma:master",
             venue=Venue.COINSWITCH_DMA,
+            account="coinswitch_dma",
             subaccount=None,
             total=False,
             currency="USDT",
@@ -231,3 +259,48 @@ def test_breach_lines() -> None:
         " floor 0.00001 (coinswitch_dma)",
         "below minimum: kalshi total holds 99.99 USD, floor 100.00 (kalshi:total)",
     ]
+
+
+def test_a_huge_argument_is_quoted_short() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_floor("kalshi=" + "9" * 131_072 + "x")
+    assert len(str(caught.value)) < 300 and "131,080 characters" in str(caught.value)
+
+
+def test_account_floors_cover_one_account_and_venue_floors_every_account() -> None:
+    desk = [kalshi(0, "50"), kalshi(1, "70")]
+    fund = [kalshi(0, "500")]
+    r = report(
+        *(attrs.evolve(b, account="us-desk") for b in desk),
+        *(attrs.evolve(b, account="us-fund") for b in fund),
+        errors=(
+            attrs.evolve(failure(Venue.KALSHI, 2, VenueUnavailableError("x")), account="us-fund"),
+        ),
+    )
+    floors = parse_floors(["us-desk:total=200", "kalshi:total=600", "us-fund:0=501", "kalshi:0=60"])
+    breaches = check_floors(floors, r).breaches
+    assert [(b.selector, b.account, b.subaccount, str(b.balance)) for b in breaches] == [
+        ("us-desk:total", "us-desk", None, "120"),
+        ("us-fund:0", "us-fund", 0, "500"),
+        ("kalshi:0", "us-desk", 0, "50"),
+    ]
+    assert not breaches[0].incomplete  # us-fund's failure is not us-desk's
+    [venue_total] = check_floors(parse_floors(["kalshi:total=621"]), r).breaches
+    assert (venue_total.account, str(venue_total.balance), venue_total.incomplete) == (
+        None,
+        "620",
+        True,
+    )
+    assert breach_line(venue_total).startswith("below minimum: kalshi total holds 620 USD")
+    assert breach_line(breaches[0]).startswith("below minimum: us-desk (kalshi) total holds 120")
+
+
+def test_a_masters_numeric_id_selects_it_when_told() -> None:
+    r = report(
+        attrs.evolve(coinswitch(None, "900"), account="in"),
+        attrs.evolve(coinswitch(1001, "5"), account="in"),
+    )
+    floors = parse_floors(["in:1000=1000"])
+    assert check_floors(floors, r).unchecked == floors  # the id alone says nothing
+    [breach] = check_floors(floors, r, masters={"in": 1000}).breaches
+    assert (breach.account, breach.subaccount, str(breach.balance)) == ("in", None, "900")

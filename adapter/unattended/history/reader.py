@@ -51,10 +51,11 @@ class Point:
 
 @attrs.frozen(kw_only=True)
 class Series:
-    """The recorded balances of one (venue, subaccount, currency), oldest first: all real
-    or all simulated (the sandbox's numbers never join a real series)."""
+    """The recorded balances of one (account, venue, subaccount, currency), oldest first:
+    all real or all simulated (the sandbox's numbers never join a real series)."""
 
     venue: Venue
+    account: str
     subaccount: int | None
     currency: str
     points: tuple[Point, ...]
@@ -80,32 +81,44 @@ class Series:
 
 
 def series(snapshots: Iterable[Snapshot]) -> list[Series]:
-    """Each (venue, subaccount, currency) over the snapshots, in time order; simulated
-    snapshots make series of their own.
+    """Each (account, venue, subaccount, currency) over the snapshots, in time order (two
+    members' subaccount 0 never merge); simulated snapshots make series of their own.
 
-    Sorted by venue, then subaccount (the master first), then currency, real before
-    simulated.
+    Sorted by venue, then account, then subaccount (the master first), then currency,
+    real before simulated.
     """
-    grouped: dict[tuple[Venue, int | None, str, bool], list[Point]] = {}
+    grouped: dict[tuple[Venue, str, int | None, str, bool], list[Point]] = {}
     for snapshot in sorted(snapshots, key=lambda s: (s.fetched_at, s.id)):
         for balance in snapshot.balances:
-            key = (balance.venue, balance.subaccount, balance.currency, snapshot.simulated)
+            key = (
+                balance.venue,
+                balance.account,
+                balance.subaccount,
+                balance.currency,
+                snapshot.simulated,
+            )
             point = Point(
                 at=snapshot.fetched_at, balance=balance.balance, simulated=snapshot.simulated
             )
             grouped.setdefault(key, []).append(point)
     return [
-        Series(venue=venue, subaccount=subaccount, currency=currency, points=tuple(points))
-        for (venue, subaccount, currency, _), points in sorted(
+        Series(
+            venue=venue,
+            account=account,
+            subaccount=subaccount,
+            currency=currency,
+            points=tuple(points),
+        )
+        for (venue, account, subaccount, currency, _), points in sorted(
             grouped.items(), key=lambda item: _series_order(*item[0])
         )
     ]
 
 
 def _series_order(
-    venue: Venue, subaccount: int | None, currency: str, simulated: bool
+    venue: Venue, account: str, subaccount: int | None, currency: str, simulated: bool
 ) -> tuple[object, ...]:
-    return (venue, subaccount is not None, subaccount or 0, currency, simulated)
+    return (venue, account, subaccount is not None, subaccount or 0, currency, simulated)
 
 
 _DURATION = re.compile(r"([0-9]{1,9})([smhdw])")
@@ -133,13 +146,18 @@ def parse_duration(text: str) -> timedelta:
 def read_snapshots(
     connection: sqlite3.Connection,
     *,
+    version: int,
     since: datetime | None = None,
     venues: Collection[Venue] | None = None,
     subaccounts: Collection[int | None] | None = None,
+    accounts: Collection[str] | None = None,
 ) -> list[Snapshot]:
-    """The snapshots fetched at or after `since`, oldest first (see `History.snapshots`)."""
-    where, parameters = _filters(since, venues, subaccounts)
-    error_where, error_parameters = _filters(since, venues, subaccounts, errors=True)
+    """The snapshots fetched at or after `since`, oldest first (see `History.snapshots`),
+    from a file of schema `version` (1: written before accounts, each row its venue's)."""
+    filters = _Filters(version, since, venues, subaccounts, accounts)
+    where, parameters = filters.clause("balance")
+    error_where, error_parameters = filters.clause("error")
+    account = "account" if version >= 2 else "venue"
     connection.execute("BEGIN")  # one consistent read while a writer appends
     with connection:
         heads = connection.execute(
@@ -157,7 +175,7 @@ def read_snapshots(
             parameters,
         ):
             balances.setdefault(row["snapshot_id"], []).append(
-                _balance(row, shards.get(row["id"], []), assets.get(row["id"], []))
+                _balance(row, row[account], shards.get(row["id"], []), assets.get(row["id"], []))
             )
         failures: dict[int, list[FetchError]] = {}
         for row in connection.execute(
@@ -165,8 +183,9 @@ def read_snapshots(
             f" WHERE {error_where} ORDER BY error.id",
             error_parameters,
         ):
-            failures.setdefault(row["snapshot_id"], []).append(_failure(row))
-    filtered = venues is not None or subaccounts is not None
+            count = row["count"] if version >= 2 else None
+            failures.setdefault(row["snapshot_id"], []).append(_failure(row, row[account], count))
+    filtered = venues is not None or subaccounts is not None or accounts is not None
     return [
         Snapshot(
             id=snapshot_id,
@@ -180,31 +199,41 @@ def read_snapshots(
     ]
 
 
-def _filters(
-    since: datetime | None,
-    venues: Collection[Venue] | None,
-    subaccounts: Collection[int | None] | None,
-    *,
-    errors: bool = False,
-) -> tuple[str, list[object]]:
-    """A WHERE clause over `snapshot` and a `balance` or `error` row, and its parameters."""
-    table = "error" if errors else "balance"
-    clauses = ["1"]
-    parameters: list[object] = []
-    if since is not None:
-        clauses.append("snapshot.fetched_at >= ?")
-        parameters.append(time_text(since))
-    if venues is not None:
-        clauses.append(f"{table}.venue IN ({', '.join('?' * len(venues))})")
-        parameters += [str(venue) for venue in venues]
-    if subaccounts is not None:
-        ids = [subaccount for subaccount in subaccounts if subaccount is not None]
-        either = [f"{table}.subaccount IN ({', '.join('?' * len(ids))})"]
-        if None in subaccounts or errors:
-            either.append(f"{table}.subaccount IS NULL")
-        clauses.append(f"({' OR '.join(either)})")
-        parameters += ids
-    return " AND ".join(clauses), parameters
+@attrs.frozen
+class _Filters:
+    """What `history` keeps: a window, venues, subaccounts, accounts."""
+
+    version: int
+    since: datetime | None
+    venues: Collection[Venue] | None
+    subaccounts: Collection[int | None] | None
+    accounts: Collection[str] | None
+
+    def clause(self, table: str) -> tuple[str, list[object]]:
+        """A WHERE clause over `snapshot` and a `balance` or `error` row, and its
+        parameters; an error that names no subaccount (a whole account's) is kept by any
+        subaccount filter."""
+        clauses = ["1"]
+        parameters: list[object] = []
+        if self.since is not None:
+            clauses.append("snapshot.fetched_at >= ?")
+            parameters.append(time_text(self.since))
+        if self.venues is not None:
+            clauses.append(f"{table}.venue IN ({', '.join('?' * len(self.venues))})")
+            parameters += [str(venue) for venue in self.venues]
+        if self.accounts is not None:
+            # Rows written before accounts (version 1) belong to their venue's account.
+            column = "account" if self.version >= 2 else "venue"
+            clauses.append(f"{table}.{column} IN ({', '.join('?' * len(self.accounts))})")
+            parameters += list(self.accounts)
+        if self.subaccounts is not None:
+            ids = [subaccount for subaccount in self.subaccounts if subaccount is not None]
+            either = [f"{table}.subaccount IN ({', '.join('?' * len(ids))})"]
+            if None in self.subaccounts or table == "error":
+                either.append(f"{table}.subaccount IS NULL")
+            clauses.append(f"({' OR '.join(either)})")
+            parameters += ids
+        return " AND ".join(clauses), parameters
 
 
 def _children(
@@ -222,9 +251,10 @@ def _children(
     return rows
 
 
-def _balance(row: Any, shards: list[Any], assets: list[Any]) -> SubaccountBalance:
+def _balance(row: Any, account: str, shards: list[Any], assets: list[Any]) -> SubaccountBalance:
     return SubaccountBalance(
         venue=Venue(row["venue"]),
+        account=account,
         subaccount=row["subaccount"],
         primary=bool(row["is_primary"]),
         currency=row["currency"],
@@ -250,14 +280,18 @@ def _balance(row: Any, shards: list[Any], assets: list[Any]) -> SubaccountBalanc
     )
 
 
-def _failure(row: Any) -> FetchError:
+def _failure(row: Any, account: str, count: int | None) -> FetchError:
     cls = _ERROR_CLASSES.get(row["kind"]) or _unknown_kind(row["kind"])
     where = {"venue": row["venue"], "endpoint": row["endpoint"], "status": row["status"]}
-    error = cls(row["message"], subaccount=row["subaccount"], **where)
+    error = cls(row["message"], account=account, subaccount=row["subaccount"], **where)
     # As recorded: AuthenticationError's constructor would add its hint a second time.
     error.message = row["message"]
     error.args = (row["message"],)
-    return FetchError(venue=Venue(row["venue"]), subaccount=row["subaccount"], error=error)
+    if count is not None:  # a row that stands for many ("omitted")
+        error.count = count  # type: ignore[attr-defined]
+    return FetchError(
+        venue=Venue(row["venue"]), account=account, subaccount=row["subaccount"], error=error
+    )
 
 
 _ERROR_CLASSES: dict[str, type[errors.AdapterError]] = {

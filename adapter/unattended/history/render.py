@@ -29,10 +29,11 @@ import math
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import plotext
 
-from adapter.domain import subaccount_label
+from adapter.domain import FetchError, subaccount_label
 from adapter.render import (
     CSV_HEADER,
     aligned,
@@ -83,12 +84,21 @@ def as_json(snapshots: Sequence[Snapshot]) -> str:
                 "fetched_at": timestamp(snapshot.fetched_at),
                 "simulated": snapshot.simulated,
                 "balances": [balance_json(balance) for balance in snapshot.balances],
-                "errors": [error_json(failure) for failure in snapshot.errors],
+                "errors": [_error_json(failure) for failure in snapshot.errors],
             }
             for snapshot in snapshots
         ]
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _error_json(failure: FetchError) -> dict[str, Any]:
+    """As fetch prints an error; a row counting the errors past the cap also says how many."""
+    document = error_json(failure)
+    count = getattr(failure.error, "count", None)
+    if count is not None:
+        document["count"] = count
+    return document
 
 
 def as_csv(snapshots: Sequence[Snapshot]) -> str:
@@ -130,8 +140,10 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             aligned([numeral(s.last) or "" for s in all_series]),
             aligned([_signed(s) for s in all_series]),
         ]
+        named = any(s.account != s.venue for s in all_series)
         rows = [
             [
+                *[s.account] * named,
                 str(s.venue),
                 subaccount_label(s.subaccount),
                 s.currency,
@@ -142,23 +154,34 @@ def as_table(snapshots: Sequence[Snapshot], *, since: datetime | None = None) ->
             for i, s in enumerate(all_series)
         ]
         header = ["VENUE", "SUBACCOUNT", "CURRENCY", "FIRST", "LAST", "CHANGE", "POINTS"]
-        lines += grid([*header, "SIMULATED"], rows, right={3, 4, 5, 6})
+        header = ["ACCOUNT"] * named + header
+        right = {3 + named, 4 + named, 5 + named, 6 + named}
+        lines += grid([*header, "SIMULATED"], rows, right=right)
     else:
         lines.append(_nothing(since).rstrip("\n"))
 
-    failures: dict[tuple[str, str, str], list[datetime]] = {}
+    failures: dict[tuple[str, str, str, str], list[datetime]] = {}
     for snapshot in snapshots:
         for failure in snapshot.errors:
-            key = (str(failure.venue), subaccount_label(failure.subaccount), failure.error.kind)
+            where = _failed(failure)
+            key = (failure.account, str(failure.venue), where, failure.error.kind)
             failures.setdefault(key, []).append(snapshot.fetched_at)
     if failures:
-        # A failure with no subaccount is the whole venue's (or its master account's).
+        named = any(account != venue for account, venue, _, _ in failures)
         error_rows = [
-            [*key, str(len(times)), _minute(max(times))] for key, times in failures.items()
+            [*key[1 - named :], str(len(times)), _minute(max(times))]
+            for key, times in failures.items()
         ]
-        header = ["VENUE", "SUBACCOUNT", "KIND", "TIMES", "LAST (UTC)"]
-        lines += ["", "FETCH ERRORS", *grid(header, error_rows, right={3})]
+        header = [*["ACCOUNT"] * named, "VENUE", "SUBACCOUNT", "KIND", "TIMES", "LAST (UTC)"]
+        lines += ["", "FETCH ERRORS", *grid(header, error_rows, right={3 + named})]
     return "\n".join(lines) + "\n"
+
+
+def _failed(failure: FetchError) -> str:
+    """What a failure cost, as the table says it: a subaccount, or `-` for one that names
+    none (the whole account's, or its master's own balance): never `master` for an account
+    that has no master."""
+    return "-" if failure.subaccount is None else subaccount_label(failure.subaccount)
 
 
 def _points(s: Series) -> str:
@@ -188,7 +211,8 @@ def as_chart(
 def _chart(s: Series, *, width: int, height: int) -> str:
     times = [point.at.timestamp() for point in s.points]
     values = [float(point.balance) for point in s.points]  # drawing only; money stays Decimal
-    heading = f"{s.venue} {subaccount_label(s.subaccount)} {s.currency}"
+    who = f"{s.account} ({s.venue})" if s.account != s.venue else str(s.venue)
+    heading = f"{who} {subaccount_label(s.subaccount)} {s.currency}"
     heading += " (simulated)" if s.simulated else ""
     summary = f"{numeral(s.first)} -> {numeral(s.last)} ({_signed(s)}), {_points(s)}"
     if not all(math.isfinite(value) for value in values):

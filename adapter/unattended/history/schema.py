@@ -1,9 +1,11 @@
 """The history file's format: its schema and version, how amounts and times are stored as
-text, and opening a file (WAL mode on; the schema created when the file is new).
+text, and connecting to a file (opening it for good, created, migrated or refused, is
+`migrations.prepare`'s).
 
 Every amount is TEXT holding the venue's digits and comes back as the identical `Decimal`
 (SQLite's NUMERIC affinity would round it). Times are TEXT, UTC ISO 8601 with microseconds
-and a `Z`, so they sort as text. The schema version is `PRAGMA user_version`.
+and a `Z`, so they sort as text. The schema version is `PRAGMA user_version`: 1 before
+accounts, 2 since (`migrations`).
 """
 
 from __future__ import annotations
@@ -19,21 +21,22 @@ import platformdirs
 
 __all__ = [
     "ASSET_AMOUNTS",
+    "SCHEMA_V1",
     "SCHEMA_VERSION",
     "HistoryError",
     "amount_text",
     "connect",
     "default_path",
-    "prepare",
     "read_amount",
     "read_optional_amount",
     "read_time",
     "time_text",
+    "version_of",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = [
+SCHEMA_V1 = [
     """CREATE TABLE snapshot (
         id INTEGER PRIMARY KEY,
         fetched_at TEXT NOT NULL,
@@ -128,27 +131,8 @@ def connect(path: Path, busy_timeout: float) -> Iterator[sqlite3.Connection]:  #
         connection.close()
 
 
-def prepare(connection: sqlite3.Connection, path: Path, *, create: bool) -> None:
-    """WAL mode on, and the schema created when the file is new."""
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return
-    if version > SCHEMA_VERSION:
-        raise HistoryError(
-            f"{path} has history schema version {version}, newer than this"
-            f" venue-balances understands ({SCHEMA_VERSION}): upgrade venue-balances"
-        )
-    if not create:
-        raise HistoryError(f"{path} is not a venue-balances history file")
-    # Persistent for the file; cannot change inside a transaction.
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("BEGIN IMMEDIATE")
-    with connection:
-        # Another process may have created it while this one waited for the lock.
-        if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-            for statement in _SCHEMA:
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+def version_of(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
 def amount_text(value: Decimal | None) -> str | None:

@@ -1,4 +1,9 @@
-"""Writing the history: one fetch appended as one snapshot, all of it or nothing."""
+"""Writing the history: one fetch appended as one snapshot, all of it or nothing.
+
+Each balance and error row keeps its account. A snapshot keeps at most `MAX_ERRORS` error
+rows per account: a master of 10^5 children that failed would otherwise add every child's
+error to every poll; the rest are one row of kind `omitted` that counts them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ import sqlite3
 from adapter.domain import BalanceReport, SubaccountBalance
 from adapter.unattended.history.schema import ASSET_AMOUNTS, amount_text, time_text
 
-__all__ = ["append"]
+__all__ = ["MAX_ERRORS", "OMITTED", "append"]
+
+MAX_ERRORS = 1000
+"""Error rows kept per account in one snapshot."""
+OMITTED = "omitted"
+"""The kind of the row that counts an account's errors past `MAX_ERRORS`."""
 
 
 def append(connection: sqlite3.Connection, report: BalanceReport, *, simulated: bool) -> int:
@@ -23,22 +33,42 @@ def append(connection: sqlite3.Connection, report: BalanceReport, *, simulated: 
         for balance in report.balances:
             _insert_balance(connection, snapshot_id, balance)
         connection.executemany(
-            "INSERT INTO error (snapshot_id, venue, subaccount, kind, status, endpoint,"
-            " message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    snapshot_id,
-                    str(failure.venue),
-                    failure.subaccount,
-                    failure.error.kind,
-                    failure.error.status,
-                    failure.error.endpoint,
-                    failure.error.message,
-                )
-                for failure in report.errors
-            ],
+            "INSERT INTO error (snapshot_id, account, venue, subaccount, kind, status,"
+            " endpoint, message, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _error_rows(snapshot_id, report),
         )
     return snapshot_id
+
+
+def _error_rows(snapshot_id: int, report: BalanceReport) -> list[tuple[object, ...]]:
+    """Each error's row, at most `MAX_ERRORS` per account, then one row counting the rest."""
+    rows: list[tuple[object, ...]] = []
+    kept: dict[tuple[str, str], int] = {}
+    for failure in report.errors:
+        key = (failure.account, str(failure.venue))
+        kept[key] = kept.get(key, 0) + 1
+        if kept[key] > MAX_ERRORS:
+            continue
+        error = failure.error
+        rows.append(
+            (
+                snapshot_id,
+                failure.account,
+                str(failure.venue),
+                failure.subaccount,
+                error.kind,
+                error.status,
+                error.endpoint,
+                error.message,
+                None,
+            )
+        )
+    for (account, venue), count in kept.items():
+        if count > MAX_ERRORS:
+            left = count - MAX_ERRORS
+            message = f"{left} more errors not recorded"
+            rows.append((snapshot_id, account, venue, None, OMITTED, None, None, message, left))
+    return rows
 
 
 def _insert_balance(
@@ -46,11 +76,12 @@ def _insert_balance(
 ) -> None:
     balance_id = _row_id(
         connection.execute(
-            "INSERT INTO balance (snapshot_id, venue, subaccount, is_primary, currency, balance,"
-            " portfolio_value, updated_at, active, inr_rate)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO balance (snapshot_id, account, venue, subaccount, is_primary, currency,"
+            " balance, portfolio_value, updated_at, active, inr_rate)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 snapshot_id,
+                balance.account,
                 str(balance.venue),
                 balance.subaccount,
                 int(balance.primary),

@@ -37,61 +37,66 @@ WHOLE_MASTER_BYTES = 16 * 1024 * 1024
 answers are not paginated), parsed in well under 300 MiB."""
 
 
-def child_balance(subaccount_id: object) -> Call[SubaccountBalance]:
+def child_balance(account: str, subaccount_id: object) -> Call[SubaccountBalance]:
     """One child subaccount's balance; BadRequestError for an id that cannot be asked for."""
-    number = _subaccount_id(subaccount_id)
+    number = _subaccount_id(account, subaccount_id)
     return Call(
+        account=account,
         venue=VENUE,
         endpoint=CHILD,
         subaccount=number,
         request=get_subaccount_balance._get_kwargs(subaccount_id=number),
-        parse=lambda payload: mapping.balance_from_json(payload, number),
+        parse=lambda payload: mapping.balance_from_json(payload, number, account=account),
         error_message=mapping.error_message,
     )
 
 
-def master_balance() -> Call[SubaccountBalance]:
+def master_balance(account: str) -> Call[SubaccountBalance]:
     """The master account's own balance."""
     return Call(
+        account=account,
         venue=VENUE,
         endpoint=MASTER,
         subaccount=None,
         request=get_master_balance._get_kwargs(),
-        parse=mapping.master_balance_from_json,
+        parse=lambda payload: mapping.master_balance_from_json(payload, account=account),
         error_message=mapping.error_message,
     )
 
 
-def subaccounts() -> Call[list[Subaccount]]:
+def subaccounts(account: str) -> Call[list[Subaccount]]:
     """The master's subaccount list, its own row included."""
     return Call(
+        account=account,
         venue=VENUE,
         endpoint=LIST,
         subaccount=None,
         request=list_subaccounts._get_kwargs(),
-        parse=mapping.subaccounts_from_json,
+        parse=lambda payload: mapping.subaccounts_from_json(payload, account=account),
         error_message=mapping.error_message,
         max_body=WHOLE_MASTER_BYTES,
     )
 
 
-def consolidated() -> Call[list[SubaccountBalance]]:
+def consolidated(account: str) -> Call[list[SubaccountBalance]]:
     """The master and every child, in one request."""
     return Call(
+        account=account,
         venue=VENUE,
         endpoint=CONSOLIDATED,
         subaccount=None,
         request=get_consolidated_balance._get_kwargs(),
-        parse=mapping.consolidated_from_json,
+        parse=lambda payload: mapping.consolidated_from_json(payload, account=account),
         error_message=mapping.error_message,
         max_body=WHOLE_MASTER_BYTES,
     )
 
 
-def _subaccount_id(value: object) -> int:
+def _subaccount_id(account: str, value: object) -> int:
     if type(value) is not int or not 0 <= value <= INT64_MAX:  # the spec's int64
         raise BadRequestError(
             f"a CoinSwitch subaccount id is an integer >= 0, not {value!r:.40}",
+            account=account,
             venue=VENUE,
             endpoint=CHILD,
         )

@@ -54,7 +54,9 @@ VENUE = Venue.COINSWITCH_DMA
 CURRENCY = "USDT"
 
 
-def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
+def balance_from_json(
+    payload: Any, subaccount_id: int, *, account: str = VENUE
+) -> SubaccountBalance:
     """The balance of child `subaccount_id` from a 200 body of GET .../subaccount/balance."""
     data = _data(payload)
     number = _child_id(data.get("subaccount_id", MISSING), "data.subaccount_id")
@@ -63,20 +65,20 @@ def balance_from_json(payload: Any, subaccount_id: int) -> SubaccountBalance:
             "data.subaccount_id", f"is {number}, but subaccount {subaccount_id} was asked for"
         )
     active = flag(data.get("is_active"), "data.is_active")
-    return _balance(data, None, subaccount=number, active=active)
+    return _balance(data, None, account=account, subaccount=number, active=active)
 
 
-def master_balance_from_json(payload: Any) -> SubaccountBalance:
+def master_balance_from_json(payload: Any, *, account: str = VENUE) -> SubaccountBalance:
     """The master account's own balance from a 200 body of GET .../master/balance."""
     data = _data(payload)
     if data.get("subaccount_id") is not None:
         raise FieldProblem(
             "data.subaccount_id", "is not null: this is not the master account's balance"
         )
-    return _balance(data, None, subaccount=None, active=None)
+    return _balance(data, None, account=account, subaccount=None, active=None)
 
 
-def subaccounts_from_json(payload: Any) -> list[Subaccount]:
+def subaccounts_from_json(payload: Any, *, account: str = VENUE) -> list[Subaccount]:
     """The master's subaccount list (GET .../master/subaccounts), the master's own row
     first, then children by ascending id. `is_master`/`is_active` may be left out."""
     rows = object_list(_data(payload).get("subaccounts", MISSING), "data.subaccounts")
@@ -88,6 +90,7 @@ def subaccounts_from_json(payload: Any) -> list[Subaccount]:
         is_master = flag(row.get("is_master"), f"{where}.is_master") is True
         entry = Subaccount(
             venue=VENUE,
+            account=account,
             subaccount=number,
             primary=is_master,
             active=flag(row.get("is_active"), f"{where}.is_active"),
@@ -102,7 +105,7 @@ def subaccounts_from_json(payload: Any) -> list[Subaccount]:
     return ([master] if master is not None else []) + children
 
 
-def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
+def consolidated_from_json(payload: Any, *, account: str = VENUE) -> list[SubaccountBalance]:
     """Master + every child from one 200 body of GET .../master/balance/consolidated: the
     master first (`subaccount` None), then children by ascending id. The master row is
     the one with `is_master: true`, whatever its id; flags may be null or left out."""
@@ -116,7 +119,7 @@ def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
                 raise FieldProblem(
                     _row(index), "is a second master row: cannot tell which is right"
                 )
-            master = _balance(row, index, subaccount=None, active=None)
+            master = _balance(row, index, account=account, subaccount=None, active=None)
             continue
         number = row.get("subaccount_id", MISSING)
         active = row.get("is_active")
@@ -133,7 +136,7 @@ def consolidated_from_json(payload: Any) -> list[SubaccountBalance]:
             )
         if active is not None and type(active) is not bool:
             flag(active, f"{_row(index)}.is_active")  # raises
-        children[number] = _balance(row, index, subaccount=number, active=active)
+        children[number] = _balance(row, index, account=account, subaccount=number, active=active)
     if master is None:
         raise FieldProblem("data.balances", "has no master row (is_master: true)")
     return [master, *(children[number] for number in sorted(children))]
@@ -166,7 +169,12 @@ def _number(entry: Subaccount) -> int:
 
 
 def _balance(
-    data: dict[str, Any], index: int | None, *, subaccount: int | None, active: bool | None
+    data: dict[str, Any],
+    index: int | None,
+    *,
+    account: str,
+    subaccount: int | None,
+    active: bool | None,
 ) -> SubaccountBalance:
     """One account's balance from its `data` (index None) or consolidated row `index`.
 
@@ -192,6 +200,7 @@ def _balance(
         raise  # unreachable: _explain raises
     return build_balance(
         VENUE,
+        account,
         subaccount,
         subaccount is None,
         CURRENCY,

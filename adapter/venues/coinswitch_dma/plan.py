@@ -25,28 +25,30 @@ Entry = Call[SubaccountBalance] | AdapterError
 log = logging.getLogger("adapter")
 
 
-def balance(subaccount_id: object) -> Plan[SubaccountBalance]:
+def balance(account: str, subaccount_id: object) -> Plan[SubaccountBalance]:
     """One child's balance."""
-    outcomes: list[Outcome[SubaccountBalance]] = yield [endpoints.child_balance(subaccount_id)]
+    outcomes: list[Outcome[SubaccountBalance]] = yield [
+        endpoints.child_balance(account, subaccount_id)
+    ]
     return outcome_value(outcomes[0])
 
 
-def master_balance() -> Plan[SubaccountBalance]:
+def master_balance(account: str) -> Plan[SubaccountBalance]:
     """The master account's own balance."""
-    outcomes: list[Outcome[SubaccountBalance]] = yield [endpoints.master_balance()]
+    outcomes: list[Outcome[SubaccountBalance]] = yield [endpoints.master_balance(account)]
     return outcome_value(outcomes[0])
 
 
-def subaccounts() -> Plan[list[Subaccount]]:
+def subaccounts(account: str) -> Plan[list[Subaccount]]:
     """The master's subaccount list, its own row first."""
-    outcomes: list[Outcome[list[Subaccount]]] = yield [endpoints.subaccounts()]
+    outcomes: list[Outcome[list[Subaccount]]] = yield [endpoints.subaccounts(account)]
     return outcome_value(outcomes[0])
 
 
-def balances(subaccount_ids: object) -> Plan[list[SubaccountBalance]]:
+def balances(account: str, subaccount_ids: object) -> Plan[list[SubaccountBalance]]:
     """One balance per id given, in that order (a repeated id is fetched once); after
     everything is fetched, the first failure in the order given is raised."""
-    calls, entries = _entries(subaccount_ids)
+    calls, entries = _entries(account, subaccount_ids)
     outcomes: list[Outcome[SubaccountBalance]] = yield calls
     fetched = {id(call): outcome for call, outcome in zip(calls, outcomes, strict=True)}
     return [
@@ -55,33 +57,34 @@ def balances(subaccount_ids: object) -> Plan[list[SubaccountBalance]]:
     ]
 
 
-def all_balances() -> Plan[list[SubaccountBalance]]:
+def all_balances(account: str) -> Plan[list[SubaccountBalance]]:
     """The master, then every child by ascending id; the first failure is raised."""
-    whole = yield from _whole_master()
+    whole = yield from _whole_master(account)
     if whole.errors:
         raise whole.errors[0].error
     return whole.balances
 
 
-def report(subaccount_ids: Iterable[object] | None) -> Plan[Gathered]:
-    """What `all_balances` reads of CoinSwitch DMA: the whole master, or the children named."""
+def report(account: str, subaccount_ids: Iterable[object] | None) -> Plan[Gathered]:
+    """What `all_balances` reads of one CoinSwitch DMA account: the whole master, or the
+    children named."""
     if subaccount_ids is None:
-        return (yield from _whole_master())
+        return (yield from _whole_master(account))
     try:
-        calls, entries = _entries(subaccount_ids)
+        calls, entries = _entries(account, subaccount_ids)
     except AdapterError as error:
-        return Gathered(balances=[], errors=[FetchError(venue=VENUE, subaccount=None, error=error)])
+        return Gathered(balances=[], errors=[_failure(account, error)])
     outcomes: list[Outcome[SubaccountBalance]] = yield calls
-    errors = [
-        FetchError(venue=VENUE, subaccount=None, error=entry)
-        for entry in entries
-        if isinstance(entry, AdapterError)
-    ]
+    errors = [_failure(account, entry) for entry in entries if isinstance(entry, AdapterError)]
     return _gathered(calls, outcomes, errors)
 
 
-def _whole_master() -> Plan[Gathered]:
-    outcomes: list[Outcome[list[SubaccountBalance]]] = yield [endpoints.consolidated()]
+def _failure(account: str, error: AdapterError, subaccount: int | None = None) -> FetchError:
+    return FetchError(venue=VENUE, account=account, subaccount=subaccount, error=error)
+
+
+def _whole_master(account: str) -> Plan[Gathered]:
+    outcomes: list[Outcome[list[SubaccountBalance]]] = yield [endpoints.consolidated(account)]
     [answer] = outcomes
     if not isinstance(answer, AdapterError):
         return Gathered(balances=answer, errors=[])
@@ -93,17 +96,17 @@ def _whole_master() -> Plan[Gathered]:
         endpoints.CONSOLIDATED,
         answer.status,
     )
-    master_call, list_call = endpoints.master_balance(), endpoints.subaccounts()
+    master_call, list_call = endpoints.master_balance(account), endpoints.subaccounts(account)
     master, listed = yield [master_call, list_call]
     if isinstance(listed, AdapterError):
         raise listed
     children = [entry.subaccount for entry in listed if not entry.primary]
-    calls = [endpoints.child_balance(number) for number in children]
+    calls = [endpoints.child_balance(account, number) for number in children]
     fetched: list[Outcome[SubaccountBalance]] = yield calls
     errors: list[FetchError] = []
     found: list[SubaccountBalance] = []
     if isinstance(master, AdapterError):
-        errors.append(FetchError(venue=VENUE, subaccount=None, error=master))
+        errors.append(_failure(account, master))
     else:
         found.append(master)
     gathered = _gathered(calls, fetched, errors)
@@ -118,23 +121,27 @@ def _gathered(
     found = []
     for call, outcome in zip(calls, outcomes, strict=True):
         if isinstance(outcome, AdapterError):
-            errors.append(FetchError(venue=VENUE, subaccount=call.subaccount, error=outcome))
+            errors.append(_failure(call.account, outcome, call.subaccount))
         else:
             found.append(outcome)
     return Gathered(balances=found, errors=errors)
 
 
-def _entries(subaccount_ids: object) -> tuple[list[Call[SubaccountBalance]], list[Entry]]:
+def _entries(
+    account: str, subaccount_ids: object
+) -> tuple[list[Call[SubaccountBalance]], list[Entry]]:
     """One call per distinct valid id, and the ids in the order given: each entry is its
     call (shared by repeats of an id) or, for an id that cannot be asked for, the error
     saying why."""
     if isinstance(subaccount_ids, str | bytes) or not isinstance(subaccount_ids, Iterable):
-        raise BadRequestError("CoinSwitch subaccount ids must be a list of integers", venue=VENUE)
+        raise BadRequestError(
+            "CoinSwitch subaccount ids must be a list of integers", account=account, venue=VENUE
+        )
     calls: dict[int | None, Call[SubaccountBalance]] = {}
     entries: list[Entry] = []
     for subaccount_id in subaccount_ids:
         try:
-            call = endpoints.child_balance(subaccount_id)
+            call = endpoints.child_balance(account, subaccount_id)
         except AdapterError as error:
             entries.append(error)
         else:

@@ -76,6 +76,21 @@ def _shift(detail: dict[str, Any], delta: Decimal) -> None:
             coin[key + "INR"] = _inr(coin[key])
 
 
+def _scale(detail: dict[str, Any], factor: int) -> None:
+    """Every USDT amount of an account multiplied (digits kept); INR amounts follow."""
+
+    def times(text: str) -> str:
+        return format(Decimal(text) * factor, "f")
+
+    detail["totalEquity"] = times(detail["totalEquity"])
+    detail["totalEquityINR"] = _inr(detail["totalEquity"])
+    for coin in detail["coin"]:
+        for key in ("equity", "walletBalance", "unrealisedPnl"):
+            if key in coin:
+                coin[key] = times(coin[key])
+                coin[key + "INR"] = _inr(coin[key])
+
+
 def _children(count: int) -> dict[int, dict[str, Any]]:
     """`count` children 1001, 1002, ... with amounts of varied digits; every tenth inactive."""
     accounts = {}
@@ -189,6 +204,11 @@ class CoinSwitchSimulator:
         for index, data in enumerate([master, *accounts.values()]):
             _shift(data["balance_detail"], Decimal((step * 7 + index * 3) % 11 - 5) / 4)
         self.master, self.accounts = master, accounts
+
+    def vary(self, variant: int) -> None:
+        for data in [self.master, *self.accounts.values()]:
+            _scale(data["balance_detail"], variant + 1)
+        self._undrifted = None
 
     def client_options(self) -> dict[str, Any]:
         return {coinswitch_dma.DEFINITION.signer_option: self.signer()}

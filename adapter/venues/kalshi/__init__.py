@@ -7,18 +7,21 @@ from __future__ import annotations
 import argparse
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from adapter.domain import Subaccount, Venue
-from adapter.venues import Value, VenueDefinition
+from adapter.venues import Account, Value, VenueDefinition
 
 if TYPE_CHECKING:
     import httpx
 
+    from adapter.venues.kalshi.signer import KalshiSigner
     from adapter.venues.simulation import Simulator
 
-__all__ = ["DEFINITION"]
+__all__ = ["DEFINITION", "KalshiAccount"]
 
 VENUE = Venue.KALSHI
 KEY_ID = "KALSHI_API_KEY_ID"
@@ -26,6 +29,17 @@ PRIVATE_KEY_PATH = "KALSHI_PRIVATE_KEY_PATH"
 PRIVATE_KEY_PASSWORD = "KALSHI_PRIVATE_KEY_PASSWORD"
 BASE_URL = "KALSHI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.elections.kalshi.com/trade-api/v2"
+
+
+@attrs.frozen
+class KalshiAccount(Account):
+    """A Kalshi API key under a name: `KalshiAccount("us-desk", signer, base_url=DEMO)`."""
+
+    venue = VENUE
+    name: str
+    signer: KalshiSigner
+    base_url: str | None = attrs.field(default=None, kw_only=True)
+    rate_limit: float | None = attrs.field(default=20.0, kw_only=True)
 
 
 class KalshiDefinition(VenueDefinition):
@@ -54,6 +68,55 @@ class KalshiDefinition(VenueDefinition):
         from adapter.venues.kalshi.signer import KalshiSigner
 
         return KalshiSigner
+
+    def account_type(self) -> type[Account]:
+        return KalshiAccount
+
+    def credentials(self, account: Any) -> tuple[object, ...]:
+        return (account.signer.key_id, account.url.rstrip("/"))
+
+    def key_label(self, account: Any) -> str:
+        return f"key id {account.signer.key_id}"
+
+    table_keys = (
+        "api_key_id",
+        "private_key_path",
+        "private_key_password_env",
+        "private_key_password_file",
+        "base_url",
+        "rate_limit",
+    )
+
+    def account_from_table(self, table: Any) -> Account:
+        """`api_key_id`, `private_key_path` (RSA or Ed25519 PEM), the PEM's password by
+        `private_key_password_env` (a variable's name) or `private_key_password_file`,
+        `base_url`, `rate_limit`."""
+        from adapter.errors import CredentialsError
+        from adapter.venues.kalshi.signer import KalshiSigner
+
+        key_id = table.text("api_key_id")
+        path = table.path_of("private_key_path")
+        ways = table.given("private_key_password_env", "private_key_password_file")
+        if len(ways) > 1:
+            raise table.error(ways[1], f"give the password one way: {ways[0]} or {ways[1]}")
+        password = None
+        if ways == ["private_key_password_env"]:
+            password = table.variable("private_key_password_env", verbatim=True)
+        elif ways:
+            password = table.secret_text("private_key_password_file", verbatim=True)
+        base_url = table.url()
+        rate_limit = table.rate_limit(self.default_rate_limit)
+        try:
+            signer = KalshiSigner.from_file(key_id, path, password)
+        except CredentialsError as error:
+            text = error.message
+            key = "private_key_path"
+            if ways and ("password" in text or "encrypted" in text):
+                key = ways[0]
+            elif "key id" in text:
+                key = "api_key_id"
+            raise table.error(key, text) from None
+        return KalshiAccount(table.name, signer, base_url=base_url, rate_limit=rate_limit)
 
     def signer_from_environment(self, value: Value) -> httpx.Auth:
         from adapter.errors import CredentialsError
@@ -91,27 +154,20 @@ class KalshiDefinition(VenueDefinition):
             " (portfolio_value: one more request per subaccount)",
         )
 
-    def fetch_options(
-        self,
-        args: argparse.Namespace,
-        environ: Mapping[str, str],
-        *,
-        selected: bool,
-        configured: bool,
-    ) -> dict[str, Any]:
-        if args.positions and not selected:
+    def fetch_options(self, args: argparse.Namespace, setup: Any) -> dict[str, Any]:
+        if args.positions and not any(a.venue == VENUE for a in setup.accounts):
             raise ValueError(f"--positions applies to {VENUE}, which is not being read")
         return {"kalshi_positions": True} if args.positions else {}
 
-    def seconds_needed(self, options: Mapping[str, Any]) -> float:
+    def seconds_needed(self, options: Mapping[str, Any], accounts: Sequence[Account]) -> float:
         # With positions, up to 64 more requests at the default 20 requests/s.
         return 64 / self.default_rate_limit if options.get("kalshi_positions") else 0.0
 
-    def list_subaccounts(self, client: Any) -> list[Subaccount]:
+    def list_subaccounts(self, client: Any, account: str) -> list[Subaccount]:
         """The numbers the bulk balance call returns (Kalshi has no list endpoint)."""
         return [
-            Subaccount(venue=VENUE, subaccount=b.subaccount, primary=b.primary, active=None)
-            for b in client.kalshi_balances()
+            Subaccount(venue=VENUE, account=account, subaccount=b.subaccount, primary=b.primary)
+            for b in client.kalshi_balances(account=account)
         ]
 
     def warnings(self, environ: Mapping[str, str]) -> list[str]:

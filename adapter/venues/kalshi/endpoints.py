@@ -16,38 +16,41 @@ BULK = "GET /portfolio/subaccounts/balances"
 BALANCE = "GET /portfolio/balance"
 
 
-def bulk_balances() -> Call[list[SubaccountBalance]]:
+def bulk_balances(account: str) -> Call[list[SubaccountBalance]]:
     """Every subaccount's cash, in one request."""
     return Call(
+        account=account,
         venue=Venue.KALSHI,
         endpoint=BULK,
         subaccount=None,
         request=get_subaccount_balances._get_kwargs(),
-        parse=mapping.balances_from_json,
+        parse=lambda payload: mapping.balances_from_json(payload, account=account),
         error_message=mapping.error_message,
     )
 
 
-def balance(subaccount: int) -> Call[SubaccountBalance]:
+def balance(account: str, subaccount: int) -> Call[SubaccountBalance]:
     """One subaccount's cash (all shards) and portfolio value; BadRequestError for a
     number that is not a subaccount."""
-    number = _subaccount(subaccount)
+    number = _subaccount(account, subaccount)
     return Call(
+        account=account,
         venue=Venue.KALSHI,
         endpoint=BALANCE,
         subaccount=number,
         # `subaccount` goes out even for the primary (0), whatever Kalshi's default; and
         # no `exchange_index`, so that the figures cover every shard.
         request=get_balance._get_kwargs(subaccount=number),
-        parse=lambda payload: mapping.balance_from_json(payload, number),
+        parse=lambda payload: mapping.balance_from_json(payload, number, account=account),
         error_message=mapping.error_message,
     )
 
 
-def _subaccount(value: object) -> int:
+def _subaccount(account: str, value: object) -> int:
     if type(value) is not int or value not in mapping.SUBACCOUNTS:
         raise BadRequestError(
             f"a Kalshi subaccount is an integer 0-63 (0 is the primary), not {value!r:.40}",
+            account=account,
             venue=Venue.KALSHI,
             endpoint=BALANCE,
         )

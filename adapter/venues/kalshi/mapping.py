@@ -57,6 +57,7 @@ __all__ = [
     "subaccount_number",
 ]
 
+VENUE = Venue.KALSHI
 CURRENCY = "USD"
 ROW_KEYS = ("subaccount_number", "exchange_index", "balance", "updated_ts")
 """A bulk row's keys: those the generated `SubaccountBalance` model requires (tested)."""
@@ -64,7 +65,7 @@ SUBACCOUNTS = range(64)
 """Subaccount numbers: 0 is the primary, 1-63 the subaccounts (spec 3.20.0)."""
 
 
-def balances_from_json(payload: Any) -> list[SubaccountBalance]:
+def balances_from_json(payload: Any, *, account: str = VENUE) -> list[SubaccountBalance]:
     """Every subaccount's balance from a 200 body, ordered by subaccount number.
 
     The hot path of a poller (256 rows for 64 subaccounts on 4 shards): rows are read key
@@ -105,7 +106,7 @@ def balances_from_json(payload: Any) -> list[SubaccountBalance]:
         if texts and not numerals(texts):  # TypeError: a balance that is not a string
             raise _Refused
         times: dict[int, datetime] = {}  # a poll's rows mostly share their timestamps
-        return [_subaccount(number, groups[number], times) for number in sorted(groups)]
+        return [_subaccount(account, number, groups[number], times) for number in sorted(groups)]
     except (KeyError, TypeError, _Refused):
         _explain_rows(rows)
         raise  # unreachable: _explain_rows raises
@@ -116,7 +117,7 @@ class _Refused(Exception):
 
 
 def _subaccount(
-    number: int, rows: list[tuple[Any, str, int]], times: dict[int, datetime]
+    account: str, number: int, rows: list[tuple[Any, str, int]], times: dict[int, datetime]
 ) -> SubaccountBalance:
     """One subaccount from its checked rows (shard, balance numeral, timestamp): shard
     figures kept in ascending order and summed exactly, the latest update kept. `times`
@@ -148,11 +149,22 @@ def _subaccount(
     if updated is None:
         updated = times[latest] = datetime.fromtimestamp(latest, tz=UTC)
     return build_balance(
-        Venue.KALSHI, number, number == 0, CURRENCY, balance, None, shards, updated, None, None, ()
+        Venue.KALSHI,
+        account,
+        number,
+        number == 0,
+        CURRENCY,
+        balance,
+        None,
+        shards,
+        updated,
+        None,
+        None,
+        (),
     )
 
 
-def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
+def balances_from_rows(rows: Sequence[Row], *, account: str = VENUE) -> list[SubaccountBalance]:
     """Rows parsed by a generated model (of this spec, or of an older one that had no
     `exchange_index`: such a row is its subaccount's whole cash), grouped per subaccount."""
     groups: dict[int, list[tuple[int | None, str, int]]] = {}
@@ -169,7 +181,7 @@ def balances_from_rows(rows: Sequence[Row]) -> list[SubaccountBalance]:
             raise _repeated(index, number, shard)
         shards.add(shard)
         groups.setdefault(number, []).append((shard, row.balance, stamp))
-    return [_subaccount(number, groups[number], {}) for number in sorted(groups)]
+    return [_subaccount(account, number, groups[number], {}) for number in sorted(groups)]
 
 
 def _explain_rows(rows: list[Any]) -> None:
@@ -226,7 +238,7 @@ def _exchange_index(row: Row, where: str) -> int | None:
     return integer(value, f"{where}.exchange_index", minimum=0, maximum=INT64_MAX)
 
 
-def balance_from_json(payload: Any, subaccount: int) -> SubaccountBalance:
+def balance_from_json(payload: Any, subaccount: int, *, account: str = VENUE) -> SubaccountBalance:
     """One subaccount's balance and portfolio value from a GetBalance 200 body."""
     body = required_object(payload, "body")
     breakdown = body.get("balance_breakdown", MISSING)
@@ -246,6 +258,7 @@ def balance_from_json(payload: Any, subaccount: int) -> SubaccountBalance:
         )
     return SubaccountBalance(
         venue=Venue.KALSHI,
+        account=account,
         subaccount=subaccount,
         primary=subaccount == 0,
         currency=CURRENCY,

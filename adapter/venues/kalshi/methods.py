@@ -1,7 +1,8 @@
 """Kalshi's public methods of the balance clients (sync and async twins).
 
 Each imports the venue's plans where it runs: with them come the generated client and the
-mappings, which `import adapter` need not pay for.
+mappings, which `import adapter` need not pay for. `account=` names which Kalshi account
+to read; it may be left out while only one is configured.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from adapter.engine.core import AsyncClient, SyncClient
 
 __all__ = ["AsyncKalshiMethods", "KalshiMethods"]
 
+VENUE = Venue.KALSHI
+
 
 class KalshiMethods(SyncClient):
-    def kalshi_balances(self, *, positions: bool = False) -> list[SubaccountBalance]:
+    def kalshi_balances(
+        self, *, positions: bool = False, account: str | None = None
+    ) -> list[SubaccountBalance]:
         """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request.
 
         With `positions`, each one's `portfolio_value` too: one more request per
@@ -21,17 +26,21 @@ class KalshiMethods(SyncClient):
         failure, in subaccount order, if any, is raised."""
         from adapter.venues.kalshi import plan
 
-        return self._run(Venue.KALSHI, plan.balances(positions))
+        chosen = self._account(VENUE, account)
+        return self._run(chosen, plan.balances(chosen.name, positions))
 
-    def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
+    def kalshi_balance(self, subaccount: int, *, account: str | None = None) -> SubaccountBalance:
         """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
         from adapter.venues.kalshi import plan
 
-        return self._run(Venue.KALSHI, plan.balance(subaccount))
+        chosen = self._account(VENUE, account)
+        return self._run(chosen, plan.balance(chosen.name, subaccount))
 
 
 class AsyncKalshiMethods(AsyncClient):
-    async def kalshi_balances(self, *, positions: bool = False) -> list[SubaccountBalance]:
+    async def kalshi_balances(
+        self, *, positions: bool = False, account: str | None = None
+    ) -> list[SubaccountBalance]:
         """Every Kalshi subaccount's cash (the primary is subaccount 0), in one request.
 
         With `positions`, each one's `portfolio_value` too: one more request per
@@ -39,10 +48,14 @@ class AsyncKalshiMethods(AsyncClient):
         failure, in subaccount order, if any, is raised."""
         from adapter.venues.kalshi import plan
 
-        return await self._run(Venue.KALSHI, plan.balances(positions))
+        chosen = self._account(VENUE, account)
+        return await self._run(chosen, plan.balances(chosen.name, positions))
 
-    async def kalshi_balance(self, subaccount: int) -> SubaccountBalance:
+    async def kalshi_balance(
+        self, subaccount: int, *, account: str | None = None
+    ) -> SubaccountBalance:
         """One Kalshi subaccount's cash, shards and `portfolio_value` (0 is the primary)."""
         from adapter.venues.kalshi import plan
 
-        return await self._run(Venue.KALSHI, plan.balance(subaccount))
+        chosen = self._account(VENUE, account)
+        return await self._run(chosen, plan.balance(chosen.name, subaccount))

@@ -58,6 +58,11 @@ SAMPLE_PORTFOLIO_VALUES = {0: 12345, 1: 0, 2: 5000}
 """Value of open positions in cents, as GetBalance states it."""
 
 
+def _times(dollars: str, factor: int) -> str:
+    """An amount multiplied, its digits after the point kept."""
+    return format(_WIDE.multiply(Decimal(dollars), factor), "f")
+
+
 class KalshiSimulator:
     """Kalshi's balance endpoints, answering from `shards` (subaccount -> exchange_index ->
     dollars) and `portfolio_values` (subaccount -> cents); `balances` puts each
@@ -186,6 +191,15 @@ class KalshiSimulator:
             delta = Decimal((step * 5 + index * 3) % 11 - 5) / 10
             dollars = Decimal(self.shards[number][shard])
             self.shards[number][shard] = str((dollars + delta).quantize(dollars))
+
+    def vary(self, variant: int) -> None:
+        factor = variant + 1
+        self.shards = {
+            number: {index: _times(dollars, factor) for index, dollars in held.items()}
+            for number, held in self.shards.items()
+        }
+        self.portfolio_values = {n: cents * factor for n, cents in self.portfolio_values.items()}
+        self._undrifted = None
 
     def client_options(self) -> dict[str, Any]:
         return {kalshi.DEFINITION.signer_option: self.signer()}

@@ -162,7 +162,9 @@ def test_table_shows_each_series_first_last_change(snapshots: list[Snapshot]) ->
     errors = lines[lines.index("FETCH ERRORS") + 1 :]
     assert [line.split() for line in errors] == [
         ["VENUE", "SUBACCOUNT", "KIND", "TIMES", "LAST", "(UTC)"],
-        ["coinswitch_dma", "master", "unavailable", "2", "2026-11-22", "10:00"],
+        # No subaccount named: the whole account's failure (or its master's), never called
+        # `master` for an account that has none.
+        ["coinswitch_dma", "-", "unavailable", "2", "2026-11-22", "10:00"],
         ["kalshi", "7", "not_found", "1", "2026-11-22", "10:00"],
     ]
 

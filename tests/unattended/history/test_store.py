@@ -98,7 +98,7 @@ def test_wal_mode_and_schema_version(history: History) -> None:
     with sqlite3.connect(history.path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-    assert SCHEMA_VERSION == 1
+    assert SCHEMA_VERSION == 2  # 1 before accounts (test_migration.py)
     # Opening again leaves an existing file (and what it holds) alone.
     history.record(three_reports()[0], simulated=False)
     assert len(History(history.path).snapshots()) == 1

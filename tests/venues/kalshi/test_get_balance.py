@@ -302,7 +302,8 @@ def test_extra_keys_in_get_balance_are_kept_out_of_the_way() -> None:
 
 @pytest.mark.parametrize("number", [0, 1, 63])
 def test_get_balance_always_names_the_subaccount_and_never_a_shard(number: int) -> None:
-    call = endpoints.balance(number)
+    call = endpoints.balance("us-fund", number)
+    assert call.account == "us-fund"
     assert call.request == {
         "method": "get",
         "url": "/portfolio/balance",
@@ -318,7 +319,8 @@ def test_get_balance_always_names_the_subaccount_and_never_a_shard(number: int) 
 @pytest.mark.parametrize("value", [-1, 64, 10**20, True, False, "3", 3.0, None, Decimal(3)])
 def test_a_number_that_is_not_a_subaccount_is_a_bad_request(value: Any) -> None:
     with pytest.raises(adapter.BadRequestError) as caught:
-        endpoints.balance(value)
+        endpoints.balance("us-fund", value)
     error = caught.value
     assert (error.venue, error.endpoint, error.status) == ("kalshi", "GET /portfolio/balance", None)
+    assert error.account == "us-fund"
     assert "0-63" in error.message

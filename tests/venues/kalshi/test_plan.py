@@ -57,14 +57,14 @@ def not_found(number: int) -> adapter.NotFoundError:
 
 @pytest.mark.parametrize("make", [plan.balances, plan.report])
 def test_without_positions_one_bulk_call_is_all(make: Any) -> None:
-    steps = make()
+    steps = make("kalshi")
     assert len(next(steps)) == 1
     result = finish(steps, [CASH])
     assert result == (CASH if make is plan.balances else Gathered(balances=CASH, errors=[]))
 
 
 def test_positions_add_portfolio_values_and_keep_the_bulk_cash() -> None:
-    steps = plan.balances(positions=True)
+    steps = plan.balances("kalshi", positions=True)
     positions_step(steps)
     result = finish(steps, [get_balance_outcome(n, f"{n}.25") for n in (0, 3, 7)])
     assert result == [
@@ -73,7 +73,7 @@ def test_positions_add_portfolio_values_and_keep_the_bulk_cash() -> None:
 
 
 def test_positions_raise_the_first_failure_in_subaccount_order() -> None:
-    steps = plan.balances(positions=True)
+    steps = plan.balances("kalshi", positions=True)
     positions_step(steps)
     with pytest.raises(adapter.NotFoundError) as caught:
         steps.send([get_balance_outcome(0, "1"), not_found(3), not_found(7)])
@@ -81,7 +81,7 @@ def test_positions_raise_the_first_failure_in_subaccount_order() -> None:
 
 
 def test_report_keeps_the_cash_of_a_subaccount_whose_get_balance_failed() -> None:
-    steps = plan.report(positions=True)
+    steps = plan.report("kalshi", positions=True)
     positions_step(steps)
     failure = not_found(3)
     result = finish(steps, [get_balance_outcome(0, "1.50"), failure, get_balance_outcome(7, "0")])
@@ -95,7 +95,7 @@ def test_report_keeps_the_cash_of_a_subaccount_whose_get_balance_failed() -> Non
 
 @pytest.mark.parametrize("make", [plan.balances, plan.report])
 def test_a_failed_bulk_call_is_raised(make: Any) -> None:
-    steps = make(positions=True)
+    steps = make("kalshi", positions=True)
     next(steps)
     down = adapter.VenueUnavailableError("down", venue="kalshi")
     with pytest.raises(adapter.VenueUnavailableError):
@@ -103,6 +103,6 @@ def test_a_failed_bulk_call_is_raised(make: Any) -> None:
 
 
 def test_no_subaccounts_means_no_second_batch() -> None:
-    steps = plan.balances(positions=True)
+    steps = plan.balances("kalshi", positions=True)
     next(steps)
     assert finish(steps, [[]]) == []

@@ -1,8 +1,7 @@
-"""Credentials and endpoints from the environment (`from_env()` and the CLI).
-
-The variables are each venue's own (`adapter.venues`); a venue is configured when its key
-variables are set.
-"""
+"""Accounts from the venues' environment variables (`from_env()`, and the CLI without an
+accounts file): one per configured venue, named after it; a venue is configured when its
+key variables are set. And `check_http_url`, the one check of a base URL, wherever it
+comes from."""
 
 from __future__ import annotations
 
@@ -12,10 +11,17 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from adapter.config.configuration import Configuration
 from adapter.errors import ConfigurationError, CredentialsError
 from adapter.venues import DEFINITIONS, Value, VenueDefinition
 
-__all__ = ["check_http_url", "client_arguments", "configured", "reader"]
+__all__ = [
+    "accounts_from_environment",
+    "check_http_url",
+    "client_arguments",
+    "configured",
+    "reader",
+]
 
 
 def reader(environ: Mapping[str, str]) -> Value:
@@ -59,6 +65,26 @@ def client_arguments(environ: Mapping[str, str]) -> dict[str, Any]:
             check_http_url(definition.base_url_variable, url)
             arguments[definition.base_url_option] = url
     return arguments
+
+
+def accounts_from_environment(environ: Mapping[str, str]) -> Configuration:
+    value = reader(environ)
+    accounts = []
+    tried = []
+    for definition in DEFINITIONS:
+        tried += [name for name in definition.key_variables if value(name)]
+        if configured(definition, value):
+            url = value(definition.base_url_variable)
+            if url:
+                check_http_url(definition.base_url_variable, url)
+            accounts.append(definition.account_from_environment(value))
+    warnings = [line for d in DEFINITIONS for line in d.warnings(environ)]
+    return Configuration(
+        accounts=tuple(accounts),
+        source="the environment variables",
+        warnings=tuple(warnings),
+        tried=tuple(tried),
+    )
 
 
 def check_http_url(name: str, value: object) -> None:
