@@ -51,9 +51,11 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from prometheus_client import make_wsgi_app
 
-from adapter.domain import BalanceReport, Venue
+from adapter.domain import BalanceReport, FetchError, Venue
 from adapter.errors import AdapterError
-from adapter.unattended.floors import Floor
+from adapter.render import failure_line
+from adapter.unattended.floors import Floor, FloorCheck, breach_line
+from adapter.unattended.history.schema import HistoryError
 from adapter.unattended.http import HttpServer
 from adapter.unattended.metrics import BalanceMetrics
 
@@ -136,6 +138,7 @@ def _poll_forever(
     reload: threading.Event | None = None,
     reconfigure: Callable[[], Iterable[tuple[str, Venue | str]] | None] | None = None,
 ) -> None:
+    said = _Said(metrics)
     while not stop.is_set():
         if reload is not None and reload.is_set():
             reload.clear()
@@ -153,16 +156,58 @@ def _poll_forever(
         else:
             if stop.is_set():
                 return  # shutting down: drop it rather than start a write
-            metrics.observe(report, duration=time.monotonic() - started)
+            said.poll(report, metrics.observe(report, duration=time.monotonic() - started))
             if recorder is not None:
                 with writing:
                     if stop.is_set():
                         return
                     try:
                         recorder(report)
-                    except Exception:
-                        log.exception("could not record the poll in history")
+                    except Exception as exc:  # the metrics stand; only the history missed it
+                        log.warning(
+                            "this poll was not recorded in the history: %s",
+                            exc,
+                            exc_info=not isinstance(exc, HistoryError),
+                        )
         _sleep(started + interval, stop, reload)
+
+
+class _Said:
+    """What `serve` says on stderr (through logging) of each poll: one line per account
+    whose poll failed (its first failure's kind and message, and how many), and a line
+    when an account recovers and when a floor breaks or recovers; never a secret."""
+
+    def __init__(self, metrics: BalanceMetrics) -> None:
+        self._metrics = metrics
+        self._down: set[tuple[str, str]] = set()
+        self._broken: set[str] = set()
+
+    def poll(self, report: BalanceReport, check: FloorCheck) -> None:
+        first: dict[tuple[str, str], FetchError] = {}
+        counts: dict[tuple[str, str], int] = {}
+        for failure in report.errors:
+            key = (failure.account, str(failure.venue))
+            first.setdefault(key, failure)
+            counts[key] = counts.get(key, 0) + 1
+        for key, failure in first.items():
+            more = f" ({counts[key]} failures in all)" if counts[key] > 1 else ""
+            log.warning("poll: %s%s", failure_line(failure).removeprefix("error: "), more)
+        up = {key for key, fetched in self._metrics.up().items() if fetched}
+        for account, venue in sorted(self._down & up):
+            log.warning("poll: %s recovered: everything fetched", _who(account, venue))
+        self._down = set(first)
+        breaches = {breach.selector: breach for breach in check.breaches}
+        for selector, breach in breaches.items():
+            if selector not in self._broken:
+                log.warning("floor %s broken: %s", selector, breach_line(breach))
+        unchecked = {floor.selector for floor in check.unchecked}
+        for selector in sorted(self._broken - set(breaches) - unchecked):
+            log.warning("floor %s recovered", selector)
+        self._broken = set(breaches) | (self._broken & unchecked)
+
+
+def _who(account: str, venue: str) -> str:
+    return account if account == venue else f"{account} ({venue})"
 
 
 def _sleep(until: float, stop: threading.Event, reload: threading.Event | None) -> None:

@@ -49,7 +49,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from adapter import errors
 from adapter.domain import BalanceReport, SubaccountBalance, Venue, subaccount_label
 from adapter.fields import printable
-from adapter.unattended.floors import Floor, check_floors
+from adapter.unattended.floors import Floor, FloorCheck, check_floors
 
 __all__ = ["ERROR_KINDS", "BalanceMetrics", "exposition"]
 
@@ -131,8 +131,9 @@ class BalanceMetrics:
                 },
             )
 
-    def observe(self, report: BalanceReport, *, duration: float | None) -> None:
-        """Make `report` (a poll that took `duration` seconds) what scrapes see."""
+    def observe(self, report: BalanceReport, *, duration: float | None) -> FloorCheck:
+        """Make `report` (a poll that took `duration` seconds) what scrapes see; the
+        floors' check of it."""
         failed = {(failure.account, str(failure.venue)) for failure in report.errors}
         seen = {(balance.account, str(balance.venue)) for balance in report.balances} | failed
         accounts = [*self.accounts, *sorted(seen - set(self.accounts))]
@@ -159,6 +160,11 @@ class BalanceMetrics:
                     if floor.selector not in unchecked
                 },
             )
+        return check
+
+    def up(self) -> dict[Key, bool]:
+        """Whether the last poll fetched everything of each account."""
+        return dict(self._poll.up)
 
     def observe_failure(self, error: Exception, *, duration: float | None) -> None:
         """A poll that raised: every account is down, and an `AdapterError` counts for each."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -14,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from adapter.domain import BalanceReport
+from adapter.domain import BalanceReport, Venue
 from adapter.errors import VenueUnavailableError
 from adapter.unattended.exporter import serve, write_textfile
 from adapter.unattended.floors import parse_floors
 from adapter.unattended.history import History
-from tests.unattended.samples import T0, coinswitch, kalshi, report
+from tests.unattended.samples import T0, coinswitch, failure, kalshi, report
 
 ACCOUNTS = [("kalshi", "kalshi"), ("coinswitch_dma", "coinswitch_dma")]
 
@@ -315,3 +316,39 @@ def test_write_textfile_leaves_nothing_behind_on_failure(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory"]
     with pytest.raises(FileNotFoundError):
         write_textfile(tmp_path / "missing" / "file.txt", "text")
+
+
+def test_serve_says_what_failed_what_recovered_and_which_floors_broke(
+    running: list[Running], caplog: pytest.LogCaptureFixture
+) -> None:
+    """One line per account whose poll failed, one when it recovers, one when a floor
+    breaks and one when it recovers; the account that keeps working says nothing."""
+    down = VenueUnavailableError("timed out", account="kalshi", venue="kalshi")
+    polls = iter(
+        [
+            report(kalshi(0, "50"), coinswitch(None, "5000")),  # floor broken
+            report(coinswitch(None, "5000"), errors=(failure(Venue.KALSHI, None, down),)),
+            report(kalshi(0, "150"), coinswitch(None, "5000")),  # recovered, floor too
+        ]
+    )
+    reload = threading.Event()
+    poll = CountingPoll(lambda: next(polls))
+    caplog.set_level(logging.WARNING, logger="adapter")
+    server = Running(poll, floors=parse_floors(["kalshi:0=100"]), interval=3600.0, reload=reload)
+    running.append(server)
+    for expected in (1, 2, 3):
+        end = time.monotonic() + 5
+        while poll.calls < expected or not poll.returned.is_set():
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        time.sleep(0.05)
+        poll.returned.clear()
+        reload.set()  # the next poll at once (nothing to reconfigure)
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        "floor kalshi:0 broken: below minimum: kalshi subaccount 0 holds 50 USD,"
+        " floor 100 (kalshi:0)",
+        "poll: kalshi: timed out",
+        "poll: kalshi recovered: everything fetched",
+        "floor kalshi:0 recovered",
+    ]
