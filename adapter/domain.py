@@ -164,6 +164,7 @@ _ASSET_SLOTS = tuple(getattr(AssetBalance, f.name).__set__ for f in attrs.fields
 _BALANCE_SLOTS = tuple(
     getattr(SubaccountBalance, f.name).__set__ for f in attrs.fields(SubaccountBalance)
 )
+_FAILURE_SLOTS = tuple(getattr(FetchError, f.name).__set__ for f in attrs.fields(FetchError))
 
 
 def build_shard(
@@ -235,6 +236,25 @@ def build_balance(
     s_rate(row, inr_rate)
     s_assets(row, assets)
     return row
+
+
+def build_failure(
+    venue: Venue,
+    account: str,
+    subaccount: int | None,
+    error: AdapterError,
+    *,
+    _slots: tuple[Any, ...] = _FAILURE_SLOTS,
+) -> FetchError:
+    """`FetchError(...)` with every field given in declaration order: a whole master's
+    children left unsent by a deadline are 10^5 of them, made after the deadline."""
+    failure = _new(FetchError)
+    s_venue, s_account, s_subaccount, s_error = _slots
+    s_venue(failure, venue)
+    s_account(failure, account)
+    s_subaccount(failure, subaccount)
+    s_error(failure, error)
+    return failure
 
 
 MASTER = "master"

@@ -14,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapter import AssetBalance, ShardBalance, SubaccountBalance, Venue
-from adapter.domain import build_asset, build_balance, build_shard
+from adapter.domain import FetchError, build_asset, build_balance, build_failure, build_shard
 
 BUILDERS = [
     (ShardBalance, build_shard),
     (AssetBalance, build_asset),
     (SubaccountBalance, build_balance),
+    (FetchError, build_failure),
 ]
 
 
@@ -136,3 +137,12 @@ def test_a_big_reports_repr_stays_small() -> None:
     assert len(text) < 5_000 and "9,990 more" in text
     small = BalanceReport(balances=rows[:2], errors=[])
     assert repr(small).startswith("BalanceReport(balances=[SubaccountBalance(")
+
+
+def test_a_built_failure_equals_the_constructed_one() -> None:
+    from adapter import NotFoundError
+
+    error = NotFoundError("gone", account="in", subaccount=7)
+    built = build_failure(Venue.COINSWITCH_DMA, "in", 7, error)
+    made = FetchError(venue=Venue.COINSWITCH_DMA, account="in", subaccount=7, error=error)
+    assert built == made and hash(built) == hash(made) and repr(built) == repr(made)

@@ -8,25 +8,26 @@ and connection pool when the call runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any, Generic, TypeAlias, TypeVar
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 import attrs
 
 from adapter.domain import FetchError, SubaccountBalance, Venue
 from adapter.errors import AdapterError
 
-__all__ = ["Call", "Gathered", "Outcome", "Plan", "outcome_value"]
+__all__ = ["Call", "Calls", "Gathered", "Outcome", "Plan", "outcome_value"]
 
 T = TypeVar("T")
 
 Outcome: TypeAlias = T | AdapterError
 """What one call came to: its parsed value, or the typed error it ended with."""
 
-Plan: TypeAlias = Generator[list["Call[Any]"], list[Any], T]
+Plan: TypeAlias = Generator[Sequence["Call[Any]"], list[Any], T]
 """Calls in steps: a plan yields a batch of calls, is sent back their outcomes in the same
 order (`Outcome`s), and returns its result; a plan raises an `AdapterError` to fail. Plans
-have no I/O of their own, so one plan serves the blocking and the async clients."""
+have no I/O of their own, so one plan serves the blocking and the async clients. A big
+batch is better yielded as `Calls`, each made only when the engine takes it."""
 
 
 @attrs.frozen
@@ -71,3 +72,30 @@ def outcome_value(outcome: Outcome[T]) -> T:
     if isinstance(outcome, AdapterError):
         raise outcome
     return outcome
+
+
+K = TypeVar("K")
+
+
+class Calls(Sequence[Call[T]]):
+    """A batch of calls made one at a time, as the engine takes them (`make(key)` for each
+    key): a whole master's 10^5 children cost one call's memory at a time, and calls a
+    deadline leaves unsent are never made."""
+
+    def __init__(self, make: Callable[[K], Call[T]], keys: Sequence[K]) -> None:
+        self._make: Callable[[Any], Call[T]] = make
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Call[T]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Call[T]]: ...
+
+    def __getitem__(self, index: int | slice) -> Call[T] | Sequence[Call[T]]:
+        if isinstance(index, slice):
+            return Calls(self._make, self._keys[index])
+        return self._make(self._keys[index])

@@ -132,17 +132,16 @@ class _Batch:
         for turn, outcome in enumerate(outcomes):
             if outcome is not None:
                 continue
-            call = calls[turn]
-            if account.closed:
-                outcomes[turn] = call.error(
+            if turn >= taken and not account.closed:  # never sent: one error for them all
+                if unsent is None:
+                    unsent = _never_sent(calls[turn], deadline, len(calls) - taken)
+                outcomes[turn] = unsent
+            elif account.closed:
+                outcomes[turn] = calls[turn].error(
                     VenueUnavailableError, "the client was closed during the call"
                 )
-            elif turn < taken:
-                outcomes[turn] = account.deadline_passed(call, deadline)
             else:
-                if unsent is None:
-                    unsent = _never_sent(call, deadline, len(calls) - taken)
-                outcomes[turn] = unsent
+                outcomes[turn] = account.deadline_passed(calls[turn], deadline)
         return outcomes  # every None replaced above
 
 
@@ -203,7 +202,7 @@ class _Started(Generic[T]):
 
     def __init__(self, plan: Plan[T], tally: Tally) -> None:
         self.plan = plan
-        self.batch: list[Call[Any]] = []
+        self.batch: Sequence[Call[Any]] = []
         self.finished = False
         self.error: AdapterError | None = None
         try:

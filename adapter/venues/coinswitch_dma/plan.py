@@ -8,11 +8,13 @@ failure is reported as it is, not retried down another path.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
+from typing import cast
 
-from adapter.domain import FetchError, Subaccount, SubaccountBalance, Venue
-from adapter.engine.call import Call, Gathered, Outcome, Plan, outcome_value
+from adapter.domain import FetchError, Subaccount, SubaccountBalance, Venue, build_failure
+from adapter.engine.call import Call, Calls, Gathered, Outcome, Plan, outcome_value
 from adapter.errors import AdapterError, BadRequestError
 from adapter.venues.coinswitch_dma import endpoints
 
@@ -76,7 +78,8 @@ def report(account: str, subaccount_ids: Iterable[object] | None) -> Plan[Gather
         return Gathered(balances=[], errors=[_failure(account, error)])
     outcomes: list[Outcome[SubaccountBalance]] = yield calls
     errors = [_failure(account, entry) for entry in entries if isinstance(entry, AdapterError)]
-    return _gathered(calls, outcomes, errors)
+    asked = [cast(int, call.subaccount) for call in calls]  # every child call names one
+    return _gathered(account, asked, outcomes, errors)
 
 
 def _failure(account: str, error: AdapterError, subaccount: int | None = None) -> FetchError:
@@ -101,7 +104,7 @@ def _whole_master(account: str) -> Plan[Gathered]:
     if isinstance(listed, AdapterError):
         raise listed
     children = [entry.subaccount for entry in listed if not entry.primary]
-    calls = [endpoints.child_balance(account, number) for number in children]
+    calls = Calls(functools.partial(endpoints.child_balance, account), children)
     fetched: list[Outcome[SubaccountBalance]] = yield calls
     errors: list[FetchError] = []
     found: list[SubaccountBalance] = []
@@ -109,21 +112,25 @@ def _whole_master(account: str) -> Plan[Gathered]:
         errors.append(_failure(account, master))
     else:
         found.append(master)
-    gathered = _gathered(calls, fetched, errors)
+    gathered = _gathered(account, children, fetched, errors)
     return Gathered(balances=found + gathered.balances, errors=gathered.errors)
 
 
 def _gathered(
-    calls: list[Call[SubaccountBalance]],
+    account: str,
+    children: list[int],
     outcomes: list[Outcome[SubaccountBalance]],
     errors: list[FetchError],
 ) -> Gathered:
-    found = []
-    for call, outcome in zip(calls, outcomes, strict=True):
+    """The children's balances and failures, in the order asked (a loop run for every child
+    of a whole master: the failures built straight into their slots)."""
+    found: list[SubaccountBalance] = []
+    keep, fail = found.append, errors.append
+    for child, outcome in zip(children, outcomes, strict=True):
         if isinstance(outcome, AdapterError):
-            errors.append(_failure(call.account, outcome, call.subaccount))
+            fail(build_failure(VENUE, account, child, outcome))
         else:
-            found.append(outcome)
+            keep(outcome)
     return Gathered(balances=found, errors=errors)
 
 
