@@ -19,7 +19,16 @@ from adapter.domain import BalanceReport, FetchError, SubaccountBalance
 from adapter.fields import exact_sum
 from adapter.render.cells import csv_cell, numeral, timestamp
 
-__all__ = ["CSV_HEADER", "Total", "as_csv", "as_json", "balance_json", "error_json", "totals"]
+__all__ = [
+    "CSV_HEADER",
+    "Total",
+    "as_csv",
+    "as_json",
+    "balance_json",
+    "error_json",
+    "json_document",
+    "totals",
+]
 
 CSV_HEADER = [
     "venue",
@@ -94,7 +103,35 @@ def as_json(report: BalanceReport, *, simulated: bool = False) -> str:
         ],
         "errors": [error_json(failure) for failure in report.errors],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json_document(document)
+
+
+_ENCODE = json.JSONEncoder(separators=(", ", ": ")).encode
+
+
+LISTED = 1000
+"""Items of a list shown one per line; a longer list is one line (see `json_document`)."""
+
+
+def json_document(document: dict[str, Any]) -> str:
+    """A JSON object laid out one key per line, and a list's items one per line (each
+    compact) up to `LISTED` of them: as readable as an indented document, and written by
+    json's C encoder, which `indent=` gives up for a pure-Python one. A longer list (the
+    errors of a whole master of 10^5 children) is written in one call, on one line: one
+    encoder call per item would cost seconds there."""
+    lines = ["{"]
+    last = len(document) - 1
+    for index, (key, value) in enumerate(document.items()):
+        comma = "," if index < last else ""
+        if isinstance(value, list) and 0 < len(value) <= LISTED:
+            lines.append(f"  {_ENCODE(key)}: [")
+            lines.extend(f"    {_ENCODE(item)}," for item in value[:-1])
+            lines.append(f"    {_ENCODE(value[-1])}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {_ENCODE(key)}: {_ENCODE(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 @attrs.frozen
