@@ -33,6 +33,9 @@ Measured:
                 --help` against `python -c "import httpx, attrs, <rsa>, <ed25519>"`
   accounts      all_balances() of eight accounts (four per venue) against one account's,
                 at 30 ms added latency
+  big fan-out   a whole master of 10^5 children read one child at a time (--quick: 500):
+                the library, sync and async, and the command with both venues, each in a
+                process of its own: time past the deadline, peak memory, what was kept
 
 Prints every figure, then each target "met" or "MISSED", and writes them all as JSON
 (--output). A full run exits 1 if any target is missed, else 0; --quick judges nothing
@@ -54,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.accounts import several_accounts
+from benchmarks.big_fan_out import big_fan_out
 from benchmarks.fan_out import fan_out
 from benchmarks.mapping import mapping
 from benchmarks.per_call import per_call
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             "start_up": start_up(2 if quick else 21),
             "accounts": several_accounts(several, keys, rounds=3 if quick else 21)
             | {"latency_ms": MASTER_LATENCY * 1000},
+            "big_fan_out": big_fan_out(quick),
         }
     finally:
         loop.close()

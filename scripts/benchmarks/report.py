@@ -33,6 +33,12 @@ TARGETS = {
     "signatures per HTTP attempt": 1.0,
     # eight accounts read at once, against one account's read (latency-bound)
     "eight accounts / one account": 1.5,
+    # a whole master of 10^5 children, child by child: past the deadline, peak memory
+    "big fan-out library sync s past the deadline": 0.25,
+    "big fan-out library async s past the deadline": 0.25,
+    "big fan-out command s past the deadline": 0.5,
+    "big fan-out peak MiB": 300.0,
+    "big fan-out command stderr lines": 22.0,
 }
 
 
@@ -124,6 +130,23 @@ def report(results: dict[str, Any]) -> str:
         f" of one {several['wall_ms']['one account']:.1f} ms;"
         f" ratio {several['ratio']:.3f}"
     )
+    big = results["big_fan_out"]
+    lines.append("")
+    lines.append(
+        f"A whole master of {big['children']:,} children read one child at a time (its"
+        " consolidated endpoint 404), default rate limit, each run in a process of its own"
+    )
+    lines.append(
+        f"  {'run':22} {'timeout s':>9} {'wall s':>7} {'past s':>7} {'kept':>6}"
+        f" {'errors':>7} {'master':>6} {'peak MiB':>8} {'stderr':>6}"
+    )
+    for row in big["rows"]:
+        lines.append(
+            f"  {row['mode']:22} {row['timeout_s']:9.1f} {row['wall_s']:7.2f}"
+            f" {row['over_s']:7.2f} {row['balances']:6d} {row['errors']:7d}"
+            f" {'yes' if row['master'] else 'NO':>6} {row['peak_mib']:8.0f}"
+            f" {row.get('stderr_lines', ''):>6}"
+        )
     lines.append("")
     lines.append("Targets")
     for name, target in results["targets"].items():
@@ -192,6 +215,13 @@ def figures(results: dict[str, Any]) -> dict[str, float]:
             values[f"{row['mode']} fan-out wall / ideal"] = row["wall_s"] / row["ideal_s"]
     values["signatures per HTTP attempt"] = results["signatures_per_attempt"]
     values["eight accounts / one account"] = results["accounts"]["ratio"]
+    big = results["big_fan_out"]["rows"]
+    library_sync, library_async, command = big
+    values["big fan-out library sync s past the deadline"] = max(0.0, library_sync["over_s"])
+    values["big fan-out library async s past the deadline"] = max(0.0, library_async["over_s"])
+    values["big fan-out command s past the deadline"] = max(0.0, command["over_s"])
+    values["big fan-out peak MiB"] = max(row["peak_mib"] for row in big)
+    values["big fan-out command stderr lines"] = command["stderr_lines"]
     return values
 
 

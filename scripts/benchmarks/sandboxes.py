@@ -92,7 +92,9 @@ def serve(conn: multiprocessing.connection.Connection, spec: dict[str, Any]) -> 
     """Child process: run a sandbox as `spec` says and obey commands from the parent.
 
     spec: kalshi_rows (a Kalshi simulator with that many bulk rows), coinswitch_children
-    (children 1..n), coinswitch_demo (the demo's generated children 1001..1000+n), latency.
+    (children 1..n), coinswitch_demo (the demo's generated children 1001..1000+n), latency,
+    consolidated (False: the consolidated endpoint answers 404, so that a whole master is
+    read one child at a time).
     """
     simulators: list[Any] = []
     if spec.get("kalshi_rows"):
@@ -103,6 +105,7 @@ def serve(conn: multiprocessing.connection.Connection, spec: dict[str, Any]) -> 
         )
     if spec.get("coinswitch_demo"):
         simulators.append(CoinSwitchSimulator.demo(spec["coinswitch_demo"]))
+        simulators[-1].consolidated = spec.get("consolidated", True)
     sandbox = Sandbox(simulators)
     sandbox.verify = False
     sandbox.latency = spec.get("latency", 0.0)

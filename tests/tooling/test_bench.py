@@ -40,6 +40,7 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "fan_out",
         "start_up",
         "accounts",
+        "big_fan_out",
         "targets",
     }
     endpoints = ("kalshi-3", "kalshi-64", "kalshi-256", "coinswitch")
@@ -98,7 +99,20 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "async fan-out wall / ideal",
         "signatures per HTTP attempt",
         "eight accounts / one account",
+        "big fan-out library sync s past the deadline",
+        "big fan-out library async s past the deadline",
+        "big fan-out command s past the deadline",
+        "big fan-out peak MiB",
+        "big fan-out command stderr lines",
     }
+    big = results["big_fan_out"]
+    assert [row["mode"] for row in big["rows"]] == [
+        "library sync",
+        "library async",
+        "command, both venues",
+    ]
+    for row in big["rows"]:  # whatever the machine's speed: the master kept, the rest counted
+        assert row["master"] and row["balances"] + row["errors"] >= big["children"]
     several = results["accounts"]
     assert several["accounts"] == 8 and set(several["wall_ms"]) == {"eight accounts", "one account"}
     assert several["ratio"] > 0
@@ -106,7 +120,7 @@ def test_bench_quick_runs_and_reports_every_figure(tmp_path: Path) -> None:
     assert len(printed) == len(results["targets"])
     for line, (name, target) in zip(printed, results["targets"].items(), strict=True):
         assert target["verdict"] == "not judged in a quick run", name
-        assert target["value"] > 0 and target["limit"] > 0, name
+        assert target["value"] >= 0 and target["limit"] > 0, name
         assert line.strip().startswith(name) and line.endswith("not judged in a quick run")
     assert results["seconds"] > 0
     assert "signatures per HTTP attempt: 1.00" in result.stdout
