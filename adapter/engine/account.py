@@ -295,6 +295,9 @@ class AsyncAccount(_Account):
         super().__init__(settings, options)
         self._slots = slots  # the client's in-flight bound, shared with its other accounts
         self._http: httpx.AsyncClient | None = None
+        self._sending: set[Any] = set()
+        """The attempts on the wire (asyncio tasks): aclose() cancels them, or one still
+        connecting would send its request after the pool closed and leave its socket open."""
 
     def http(self, call: Call[Any]) -> httpx.AsyncClient:
         if self.closed:
@@ -304,9 +307,35 @@ class AsyncAccount(_Account):
         return self._http
 
     async def aclose(self) -> None:
+        import asyncio
+
         self.closed = True
+        sending = list(self._sending)
+        for task in sending:
+            task.cancel()
+        if sending:
+            await asyncio.wait(sending)
         if self._http is not None:
             await self._http.aclose()
+
+    async def _send(
+        self, http: httpx.AsyncClient, call: Call[T], arguments: dict[str, Any], deadline: Deadline
+    ) -> T:
+        """One attempt, as a task aclose() can cancel: cancelled so, it is the client
+        closed during the call; cancelled from outside (the deadline), it stays cancelled."""
+        import asyncio
+
+        task = asyncio.ensure_future(receive_async(http, call, arguments, deadline))
+        self._sending.add(task)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if self.closed and current is not None and not current.cancelling():
+                raise self._closed_error(call) from None
+            raise
+        finally:
+            self._sending.discard(task)
 
     async def fetch(self, call: Call[T], deadline: Deadline) -> T:
         import asyncio
@@ -320,8 +349,10 @@ class AsyncAccount(_Account):
                 wait = self._rate_wait(call, deadline)
                 if wait:
                     await asyncio.sleep(wait)
+                if self.closed:  # closed while this attempt waited for its turn
+                    raise self._closed_error(call)
                 try:
-                    return await receive_async(http, call, arguments, deadline)
+                    return await self._send(http, call, arguments, deadline)
                 except (AdapterError, RuntimeError) as error:
                     raise self._closed_meanwhile(call, error) from error.__cause__
             finally:

@@ -4,8 +4,10 @@ bare RuntimeError (CONTRACT, Clients)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -139,3 +141,36 @@ def test_async_aclose_during_calls_and_after(sandbox: Sandbox) -> None:
     assert report.balances == []
     assert len(report.errors) == 3
     assert all(isinstance(e.error, adapter.AdapterError) for e in report.errors)
+
+
+@pytest.mark.parametrize("after_loop_turns", [0, 1, 3, 10])
+def test_async_aclose_before_the_requests_are_sent_leaves_no_socket_open(
+    sandbox: Sandbox, after_loop_turns: int
+) -> None:
+    """aclose() while the calls are still connecting: none of them is answered as if the
+    client were open, and no connection outlives the client (an attempt connecting when
+    the pool closed used to send its request after it, and leave its socket open)."""
+    sandbox.latency = 0.3
+
+    async def main() -> adapter.BalanceReport | adapter.AdapterError:
+        client = sandbox.async_client(timeout=5, **FAST)
+        fetch = asyncio.ensure_future(client.all_balances([1001, 1002]))
+        for _ in range(after_loop_turns):
+            await asyncio.sleep(0)
+        await client.aclose()
+        try:
+            return await fetch
+        except adapter.AdapterError as error:  # closed before the call began
+            return error
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        report = asyncio.run(main())
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    if isinstance(report, adapter.AdapterError):
+        assert after_loop_turns == 0 and "closed" in str(report)
+        return
+    assert report.balances == []
+    assert len(report.errors) == 3
+    assert all("closed" in str(failure.error) for failure in report.errors)
