@@ -3,6 +3,9 @@
 Each balance and error row keeps its account. A snapshot keeps at most `MAX_ERRORS` error
 rows per account: a master of 10^5 children that failed would otherwise add every child's
 error to every poll; the rest are one row of kind `omitted` that counts them.
+
+Text from a venue (coin names, currencies, error messages) is stored as `printable` makes
+it: a lone surrogate cannot be stored as UTF-8 at all, and one must not cost the snapshot.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 
 from adapter.domain import BalanceReport, SubaccountBalance
+from adapter.fields import printable
 from adapter.unattended.history.schema import ASSET_AMOUNTS, amount_text, time_text
 
 __all__ = ["MAX_ERRORS", "OMITTED", "append"]
@@ -58,8 +62,8 @@ def _error_rows(snapshot_id: int, report: BalanceReport) -> list[tuple[object, .
                 failure.subaccount,
                 error.kind,
                 error.status,
-                error.endpoint,
-                error.message,
+                error.endpoint and printable(error.endpoint),
+                printable(error.message),
                 None,
             )
         )
@@ -85,7 +89,7 @@ def _insert_balance(
                 str(balance.venue),
                 balance.subaccount,
                 int(balance.primary),
-                balance.currency,
+                printable(balance.currency),
                 amount_text(balance.balance),
                 amount_text(balance.portfolio_value),
                 time_text(balance.updated_at),
@@ -108,7 +112,7 @@ def _insert_balance(
             (
                 balance_id,
                 position,
-                asset.asset,
+                printable(asset.asset),
                 amount_text(asset.equity),
                 *(amount_text(getattr(asset, name)) for name in ASSET_AMOUNTS),
             )
