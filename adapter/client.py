@@ -205,7 +205,30 @@ def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 _HOW = {definition.venue: definition.configure_hint() for definition in DEFINITIONS}
 
 
-class BalanceClient(KalshiMethods, CoinSwitchMethods):
+class _Configured:
+    """How either client is made from a configuration rather than signers."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client configured from the environment variables (each venue's own, see
+        `adapter.venues`); keyword options override them."""
+        return cls(**{**config.client_arguments(_environ(environ)), **options})
+
+    @classmethod
+    def from_config(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client of the accounts configured (`adapter.config`): the accounts file at
+        `path`, or named by VENUE_BALANCES_CONFIG, or the default one if it exists, else
+        one account per venue from the environment variables; keyword options as for the
+        constructor."""
+        return cls(accounts=config.load(path, _environ(environ)).accounts, **options)  # type: ignore[call-arg]
+
+
+class BalanceClient(_Configured, KalshiMethods, CoinSwitchMethods):
     """Reads subaccount balances from Kalshi and CoinSwitch DMA (blocking; thread-safe)."""
 
     def __init__(
@@ -246,25 +269,6 @@ class BalanceClient(KalshiMethods, CoinSwitchMethods):
         )
         self._given = {account.name: account for account in chosen}
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
-        """A client configured from the environment variables (each venue's own, see
-        `adapter.venues`); keyword options override them."""
-        return cls(**{**config.client_arguments(_environ(environ)), **options})
-
-    @classmethod
-    def from_config(
-        cls,
-        path: str | os.PathLike[str] | None = None,
-        environ: Mapping[str, str] | None = None,
-        **options: Any,
-    ) -> Self:
-        """A client of the accounts configured (`adapter.config`): the accounts file at
-        `path`, or named by VENUE_BALANCES_CONFIG, or the default one if it exists, else
-        one account per venue from the environment variables; keyword options as for the
-        constructor."""
-        return cls(accounts=config.load(path, _environ(environ)).accounts, **options)  # type: ignore[arg-type]
-
     def all_balances(
         self,
         coinswitch_subaccounts: Iterable[int] | Mapping[str, Iterable[int]] | None = None,
@@ -290,7 +294,7 @@ class BalanceClient(KalshiMethods, CoinSwitchMethods):
         return self._report(jobs, errors, progress)
 
 
-class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
+class AsyncBalanceClient(_Configured, AsyncKalshiMethods, AsyncCoinSwitchMethods):
     """Reads subaccount balances from Kalshi and CoinSwitch DMA (asyncio)."""
 
     def __init__(
@@ -330,25 +334,6 @@ class AsyncBalanceClient(AsyncKalshiMethods, AsyncCoinSwitchMethods):
             transport=transport,
         )
         self._given = {account.name: account for account in chosen}
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
-        """A client configured from the environment variables (each venue's own, see
-        `adapter.venues`); keyword options override them."""
-        return cls(**{**config.client_arguments(_environ(environ)), **options})
-
-    @classmethod
-    def from_config(
-        cls,
-        path: str | os.PathLike[str] | None = None,
-        environ: Mapping[str, str] | None = None,
-        **options: Any,
-    ) -> Self:
-        """A client of the accounts configured (`adapter.config`): the accounts file at
-        `path`, or named by VENUE_BALANCES_CONFIG, or the default one if it exists, else
-        one account per venue from the environment variables; keyword options as for the
-        constructor."""
-        return cls(accounts=config.load(path, _environ(environ)).accounts, **options)  # type: ignore[arg-type]
 
     async def all_balances(
         self,
