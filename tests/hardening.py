@@ -54,8 +54,6 @@ FINDINGS: dict[int, tuple[str, list[str]]] = {
         [
             "tests/hardening.py::fallback_sync",
             "tests/hardening.py::fallback_async",
-            "tests/venues/coinswitch_dma/test_whole_master.py::"
-            "test_a_deadline_ends_a_fallback_of_ten_thousand_children_on_time",
             "tests/engine/test_fanout.py",
         ],
     ),
