@@ -39,6 +39,18 @@ ASSET_KEYS = [
     "wallet_balance_inr",
     "unrealised_pnl_inr",
 ]
+CSV_HEADER = [
+    "venue",
+    "subaccount",
+    "primary",
+    "currency",
+    "balance",
+    "updated_at",
+    "active",
+    "inr_rate",
+    "portfolio_value",
+    "account",  # last: every other column keeps its place
+]
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("KALSHI_", "COINSWITCH_"))}
 
 

@@ -23,7 +23,7 @@ from tests.accounts_desk import (
     KALSHI_PEM,
     accounts_desk,
 )
-from tests.cli.command import run
+from tests.cli.command import CSV_HEADER, run
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "accounts.toml"
@@ -66,18 +66,7 @@ def test_the_table_names_accounts_and_totals_each_and_each_venue() -> None:
 def test_csv_appends_the_account_column_and_keeps_the_others_in_place() -> None:
     result = run("--sandbox", "--config", str(EXAMPLE), "--format", "csv")
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == [
-        "venue",
-        "subaccount",
-        "primary",
-        "currency",
-        "balance",
-        "updated_at",
-        "active",
-        "inr_rate",
-        "portfolio_value",
-        "account",
-    ]
+    assert rows[0] == CSV_HEADER
     assert rows[1][0] == "kalshi" and rows[1][-1] == "us-desk"
 
 

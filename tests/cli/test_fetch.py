@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapter.sandbox import Fault, Sandbox
-from tests.cli.command import CLEAN_ENV, check_sample_json, run
+from tests.cli.command import CLEAN_ENV, CSV_HEADER, check_sample_json, run
 from tests.paths import ROOT
 from tests.reliability import EVIL_MESSAGE, SHOWN_MESSAGE, UNPRINTABLE, tally
 
@@ -52,18 +52,7 @@ def test_sandbox_csv() -> None:
     assert result.returncode == 0, result.stderr
     assert "SIMULATED" in result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == [
-        "venue",
-        "subaccount",
-        "primary",
-        "currency",
-        "balance",
-        "updated_at",
-        "active",
-        "inr_rate",
-        "portfolio_value",
-        "account",  # last: every other column keeps its place
-    ]
+    assert rows[0] == CSV_HEADER
     assert rows[1] == [
         "kalshi",
         "0",
